@@ -1,0 +1,3 @@
+export * from './load-config';
+export * from './converters';
+export * from './settings';

@@ -1,0 +1,135 @@
+// Proves the schema itself refuses bad money states: on a seeded database, statements that would
+// make a balance or a lock negative, reuse a client order id, leave a lock on a finished order,
+// define a market finer than its assets, or edit the ledger fail with the named constraint.
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+
+const CHECK_VIOLATION = '23514';
+const UNIQUE_VIOLATION = '23505';
+const RESTRICT_VIOLATION = '23001';
+
+describe('schema constraints', () => {
+  let db: TestDatabase;
+  let aliceId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('constraints', { seed: true });
+    [{ id: aliceId }] = await db.dataSource.query(`SELECT id FROM users WHERE name = 'alice'`);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  async function insertOrder(fields: Record<string, unknown>): Promise<void> {
+    const row: Record<string, unknown> = {
+      user_id: aliceId,
+      symbol: 'BTC-USDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      time_in_force: 'GTC',
+      price_ticks: 3_000_000,
+      qty_lots: 100,
+      lock_asset: 'USDT',
+      locked_amount: '3000000000',
+      ...fields,
+    };
+    const columns = Object.keys(row);
+    await db.dataSource.query(
+      `INSERT INTO orders (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(row),
+    );
+  }
+
+  it('rejects a negative available balance', async () => {
+    await expect(
+      db.dataSource.query(
+        `UPDATE balances SET available = available - 10000000000001 WHERE user_id = $1 AND asset = 'USDT'`,
+        [aliceId],
+      ),
+    ).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+      constraint: 'balances_available_non_negative',
+    });
+  });
+
+  it('rejects a negative locked balance', async () => {
+    await expect(
+      db.dataSource.query(
+        `UPDATE balances SET locked = locked - 1 WHERE user_id = $1 AND asset = 'BTC'`,
+        [aliceId],
+      ),
+    ).rejects.toMatchObject({ code: CHECK_VIOLATION, constraint: 'balances_locked_non_negative' });
+  });
+
+  it('rejects a negative order lock', async () => {
+    await expect(insertOrder({ locked_amount: '-1' })).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+      constraint: 'orders_locked_amount_non_negative',
+    });
+  });
+
+  it('keeps (user, client_order_id) unique but allows many orders without one', async () => {
+    await insertOrder({ client_order_id: 'dup-1' });
+    await expect(insertOrder({ client_order_id: 'dup-1' })).rejects.toMatchObject({
+      code: UNIQUE_VIOLATION,
+      constraint: 'orders_user_client_order_id_key',
+    });
+    await insertOrder({});
+    await insertOrder({});
+    const [{ count }] = await db.dataSource.query(
+      `SELECT count(*)::int AS count FROM orders WHERE user_id = $1 AND client_order_id IS NULL`,
+      [aliceId],
+    );
+    expect(count).toBe(2);
+  });
+
+  it('rejects a finished order that still holds a lock', async () => {
+    await expect(insertOrder({ status: 'CANCELLED' })).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+      constraint: 'orders_final_holds_no_lock',
+    });
+    await insertOrder({ status: 'CANCELLED', locked_amount: '0' });
+  });
+
+  it('rejects malformed order shapes', async () => {
+    await expect(insertOrder({ price_ticks: null })).rejects.toMatchObject({
+      constraint: 'orders_limit_has_price',
+    });
+    await expect(insertOrder({ qty_lots: null })).rejects.toMatchObject({
+      constraint: 'orders_size_given',
+    });
+    await expect(insertOrder({ filled_lots: 101 })).rejects.toMatchObject({
+      constraint: 'orders_filled_within_qty',
+    });
+    await expect(insertOrder({ status: 'REJECTED', locked_amount: '0' })).rejects.toMatchObject({
+      constraint: 'orders_rejected_has_code',
+    });
+  });
+
+  it('rejects a market whose lot or tick x lot is finer than the asset scales', async () => {
+    const insertMarket = (symbol: string, tickSize: string, stepSize: string) =>
+      db.dataSource.query(
+        `INSERT INTO markets (symbol, base_asset, quote_asset, tick_size, step_size, min_qty, max_qty)
+         VALUES ($1, 'BTC', 'ETH', $2, $3, $3, 1)`,
+        [symbol, tickSize, stepSize],
+      );
+    await expect(insertMarket('BTC-ETH', '0.01', '0.000000001')).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+    });
+    await expect(insertMarket('BTC-ETH', '0.0001', '0.00001')).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+    });
+    await insertMarket('BTC-ETH', '0.001', '0.00001');
+  });
+
+  it('keeps the ledger append-only', async () => {
+    await expect(
+      db.dataSource.query(`UPDATE ledger_entries SET amount = amount + 1`),
+    ).rejects.toMatchObject({
+      code: RESTRICT_VIOLATION,
+    });
+    await expect(db.dataSource.query(`DELETE FROM ledger_entries`)).rejects.toMatchObject({
+      code: RESTRICT_VIOLATION,
+    });
+  });
+});
