@@ -1,0 +1,69 @@
+// Proves that the auth secrets have usable development defaults, are validated, and that
+// NODE_ENV=production refuses both an unset secret and the development value, naming each.
+import { ConfigError, loadConfig } from '@app/config';
+import {
+  DEVELOPMENT_ADMIN_API_TOKEN,
+  DEVELOPMENT_API_KEY_ENCRYPTION_KEY,
+  DEVELOPMENT_INTERNAL_AUTH_SECRET,
+} from '@app/auth';
+import { OrderServiceSettings } from './order-service.settings';
+
+const realSecrets = {
+  INTERNAL_AUTH_SECRET: 'i'.repeat(40),
+  ADMIN_API_TOKEN: 'a'.repeat(30),
+  API_KEY_ENCRYPTION_KEY: 'ab'.repeat(32),
+};
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(OrderServiceSettings, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return '';
+}
+
+describe('OrderServiceSettings', () => {
+  it('uses the development defaults outside production', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      const settings = loadConfig(OrderServiceSettings, { NODE_ENV });
+      expect(settings.INTERNAL_AUTH_SECRET).toBe(DEVELOPMENT_INTERNAL_AUTH_SECRET);
+      expect(settings.ADMIN_API_TOKEN).toBe(DEVELOPMENT_ADMIN_API_TOKEN);
+      expect(settings.API_KEY_ENCRYPTION_KEY).toBe(DEVELOPMENT_API_KEY_ENCRYPTION_KEY);
+    }
+  });
+
+  it('accepts real secrets in production', () => {
+    const settings = loadConfig(OrderServiceSettings, { NODE_ENV: 'production', ...realSecrets });
+    expect(settings.ADMIN_API_TOKEN).toBe(realSecrets.ADMIN_API_TOKEN);
+  });
+
+  it('refuses unset secrets in production, naming each variable', () => {
+    const message = problems({ NODE_ENV: 'production' });
+    for (const name of Object.keys(realSecrets)) {
+      expect(message).toContain(`${name}=(unset): `);
+    }
+    expect(message).toContain('development default is refused');
+  });
+
+  it.each([
+    ['INTERNAL_AUTH_SECRET', DEVELOPMENT_INTERNAL_AUTH_SECRET],
+    ['ADMIN_API_TOKEN', DEVELOPMENT_ADMIN_API_TOKEN],
+    ['API_KEY_ENCRYPTION_KEY', DEVELOPMENT_API_KEY_ENCRYPTION_KEY],
+  ])('refuses the development %s set explicitly in production', (name, value) => {
+    const message = problems({ NODE_ENV: 'production', ...realSecrets, [name]: value });
+    expect(message).toContain(`${name}=`);
+    expect(message).toContain('development default is refused');
+  });
+
+  it.each([
+    ['INTERNAL_AUTH_SECRET', 'x'.repeat(31)],
+    ['ADMIN_API_TOKEN', 'x'.repeat(23)],
+    ['API_KEY_ENCRYPTION_KEY', 'ab'.repeat(31)],
+    ['API_KEY_ENCRYPTION_KEY', 'zz'.repeat(32)],
+    ['NODE_ENV', 'prod'],
+  ])('refuses a malformed %s', (name, value) => {
+    expect(problems({ [name]: value })).toContain(`${name}=`);
+  });
+});

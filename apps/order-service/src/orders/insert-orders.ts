@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { QueryRunner } from 'typeorm';
+import { encodeCommand, type PlaceOrderCommand } from '@app/domain';
+import { writeOutbox } from '@app/outbox';
+import type { OrderRow } from './order-view';
+import type { ApiOrderType } from './prepare-order';
+
+/** An order TX1 writes: the engine command it becomes, its API type and its lock. */
+export interface NewOrder {
+  readonly command: PlaceOrderCommand;
+  readonly apiType: ApiOrderType;
+  readonly lockAsset: string;
+  readonly lockMinor: bigint;
+}
+
+// One statement for any number of orders of one user: lock the per-asset totals with a
+// conditional update that cannot go negative, and only if every asset's lock succeeded insert
+// the orders and their LOCK entries: one pair per order (AVAILABLE -x, LOCKED +x, ref_id = the
+// order id, which the auditor's per-order lock checks read), all under ONE journal ($18), the
+// transaction's. The journal balances because each pair does; one journal rather than one per
+// order makes the deferred balance check at commit run once per batch instead of per order.
+// Rows come from unnest arrays, so a batch of a thousand orders costs one round trip.
+const INSERT_ORDERS_SQL = `
+  WITH locked AS (
+    UPDATE balances b
+       SET available = b.available - l.amount, locked = b.locked + l.amount, updated_at = now()
+      FROM unnest($2::text[], $3::numeric[]) AS l(asset, amount)
+     WHERE b.user_id = $1 AND b.asset = l.asset AND b.available >= l.amount
+    RETURNING b.asset
+  ), orders_in AS (
+    SELECT * FROM unnest(
+      $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[],
+      $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::numeric[], $16::text[],
+      $17::numeric[]
+    ) AS o(id, client_order_id, symbol, side, type, time_in_force, post_only, stp, price_ticks,
+           stop_price_ticks, qty_lots, quote_amount, lock_asset, locked_amount)
+  ), placed AS (
+    INSERT INTO orders (id, user_id, client_order_id, symbol, side, type, time_in_force, post_only,
+                        stp, price_ticks, stop_price_ticks, qty_lots, quote_amount, lock_asset,
+                        locked_amount)
+    SELECT o.id, $1, o.client_order_id, o.symbol, o.side, o.type, o.time_in_force, o.post_only,
+           o.stp, o.price_ticks, o.stop_price_ticks, o.qty_lots, o.quote_amount, o.lock_asset,
+           o.locked_amount
+      FROM orders_in o
+     WHERE (SELECT count(*) FROM locked) = cardinality($2::text[])
+    RETURNING id, created_at
+  ), journal AS (
+    INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason, ref_type, ref_id)
+    SELECT $18::uuid, $1, e.account, o.lock_asset,
+           CASE e.account WHEN 'AVAILABLE' THEN -o.locked_amount ELSE o.locked_amount END,
+           'LOCK', 'ORDER', o.id::text
+      FROM orders_in o
+      JOIN placed p ON p.id = o.id
+     CROSS JOIN (VALUES ('AVAILABLE'), ('LOCKED')) AS e(account)
+  )
+  SELECT id::text AS id, created_at FROM placed`;
+
+/** The stored row's time in force and quote amount columns for an order. */
+function columns(order: NewOrder) {
+  const { command } = order;
+  return {
+    timeInForce: command.orderType === 'LIMIT' ? (command.timeInForce ?? 'GTC') : null,
+    quoteAmount: command.quoteAmountMinor?.toString() ?? null,
+  };
+}
+
+/** The row TX1 just inserted, built from what it wrote (saves reading it back). */
+export function insertedRow(order: NewOrder, createdAt: Date): OrderRow {
+  const { command } = order;
+  const text = (value: number | undefined) => (value === undefined ? null : String(value));
+  return {
+    id: command.orderId,
+    client_order_id: command.clientOrderId ?? null,
+    symbol: command.symbol,
+    side: command.side,
+    type: order.apiType,
+    time_in_force: columns(order).timeInForce,
+    post_only: command.postOnly ?? false,
+    stp: command.stpMode ?? 'NONE',
+    price_ticks: text(command.priceTicks),
+    stop_price_ticks: text(command.stopPriceTicks),
+    qty_lots: text(command.qtyLots),
+    quote_amount: columns(order).quoteAmount,
+    status: 'NEW',
+    cancel_requested: false,
+    reject_code: null,
+    filled_lots: '0',
+    filled_quote: '0',
+    lock_asset: order.lockAsset,
+    locked_amount: order.lockMinor.toString(),
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+/**
+ * Locks the funds of `orders` (all of one user), inserts them with their LOCK entries (one journal), and
+ * queues one place command per order in the outbox, inside the caller's open transaction.
+ * Returns `placed: false` when an asset's available balance does not cover the orders' total
+ * lock of it; the caller must then roll back, because the locks of the other assets may have
+ * been taken by the same statement.
+ */
+export async function insertOrders(
+  runner: QueryRunner,
+  userId: string,
+  orders: readonly NewOrder[],
+  ordersTopic: string,
+): Promise<{ placed: boolean; createdAt: Map<string, Date> }> {
+  const totals = new Map<string, bigint>();
+  for (const order of orders)
+    totals.set(order.lockAsset, (totals.get(order.lockAsset) ?? 0n) + order.lockMinor);
+  const rows: { id: string; created_at: Date }[] = await runner.query(INSERT_ORDERS_SQL, [
+    userId,
+    [...totals.keys()],
+    [...totals.values()].map(String),
+    orders.map((o) => o.command.orderId),
+    orders.map((o) => o.command.clientOrderId ?? null),
+    orders.map((o) => o.command.symbol),
+    orders.map((o) => o.command.side),
+    orders.map((o) => o.apiType),
+    orders.map((o) => columns(o).timeInForce),
+    orders.map((o) => o.command.postOnly ?? false),
+    orders.map((o) => o.command.stpMode ?? 'NONE'),
+    orders.map((o) => o.command.priceTicks ?? null),
+    orders.map((o) => o.command.stopPriceTicks ?? null),
+    orders.map((o) => o.command.qtyLots ?? null),
+    orders.map((o) => columns(o).quoteAmount),
+    orders.map((o) => o.lockAsset),
+    orders.map((o) => o.lockMinor.toString()),
+    randomUUID(),
+  ]);
+  if (rows.length === 0) return { placed: false, createdAt: new Map() };
+  if (rows.length !== orders.length) {
+    throw new Error(`TX1 inserted ${rows.length} of ${orders.length} orders`);
+  }
+  await writeOutbox(
+    runner,
+    orders.map((order) => ({
+      topic: ordersTopic,
+      key: order.command.symbol,
+      payload: encodeCommand(order.command) as object,
+      commandId: order.command.commandId,
+    })),
+  );
+  return { placed: true, createdAt: new Map(rows.map((row) => [row.id, row.created_at])) };
+}

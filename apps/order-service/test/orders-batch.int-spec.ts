@@ -1,0 +1,269 @@
+// Proves batch TX1 and client order id idempotency in-process on real PostgreSQL: funds checked
+// cumulatively in request order, one transaction (a failing statement, injected with a trigger,
+// writes nothing), per-entry rejections, repeats answered with the existing order, size bounds.
+import { OutboxRelayService } from '@app/outbox';
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { ledgerProblems } from './support/ledger-checks';
+import { createTestApp, type TestApp } from './support/test-app';
+
+const limitBuy = (price: string, quantity: string, extra: Record<string, unknown> = {}) => ({
+  symbol: 'BTC-USDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  price,
+  quantity,
+  ...extra,
+});
+
+describe('orders: batch and client order ids (in-process, real PostgreSQL)', () => {
+  let database: TestDatabase;
+  let service: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('ordbatch', { seed: true, poolSizeMax: 2 });
+    service = await createTestApp(database.url);
+    // Outbox rows are counted here; the relay would delete them once published.
+    await service.app.get(OutboxRelayService).onApplicationShutdown();
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await database?.drop();
+  });
+
+  async function newTrader(name: string, usdt: string): Promise<string> {
+    const created = await service.request({
+      method: 'POST',
+      url: '/api/v1/admin/users',
+      headers: service.admin(),
+      body: { name },
+    });
+    expect(created.status).toBe(201);
+    const userId = created.body.id as string;
+    const deposit = await service.request({
+      method: 'POST',
+      url: '/api/v1/admin/deposits',
+      headers: service.admin(),
+      body: { userId, asset: 'USDT', amount: usdt },
+    });
+    expect(deposit.status).toBe(201);
+    return userId;
+  }
+
+  const batch = (userId: string, orders: unknown[]) =>
+    service.request({
+      method: 'POST',
+      url: '/api/v1/orders/batch',
+      headers: service.identity(userId, 'POST', '/api/v1/orders/batch'),
+      body: { orders },
+    });
+  const place = (userId: string, body: unknown) =>
+    service.request({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: service.identity(userId, 'POST', '/api/v1/orders'),
+      body,
+    });
+
+  /** Rows of every table TX1 writes, and the user's USDT balance. */
+  async function snapshot(userId: string) {
+    const [row] = await database.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM orders) AS orders,
+              (SELECT count(*)::int FROM outbox) AS outbox,
+              (SELECT count(*)::int FROM ledger_entries) AS ledger_entries,
+              (SELECT count(DISTINCT journal_id)::int FROM ledger_entries) AS journals,
+              (SELECT available::text || '/' || locked::text FROM balances
+                WHERE user_id = $1 AND asset = 'USDT') AS usdt`,
+      [userId],
+    );
+    return row as {
+      orders: number;
+      outbox: number;
+      ledger_entries: number;
+      journals: number;
+      usdt: string;
+    };
+  }
+
+  it('checks funds cumulatively in request order and writes the accepted ones in one go', async () => {
+    const userId = await newTrader('maker', '100');
+    const before = await snapshot(userId);
+    const response = await batch(userId, [
+      limitBuy('100.00', '0.4'), // 40: accepted, 60 left
+      limitBuy('100.00', '0.4'), // 40: accepted, 20 left
+      limitBuy('100.00', '0.4'), // 40: rejected
+      limitBuy('100.00', '0.3'), // 30: rejected
+      limitBuy('100.005', '0.1'), // off tick: rejected on its own
+      { ...limitBuy('100.00', '0.1'), symbol: 'DOGE-USDT' }, // unknown market
+      limitBuy('100.00', '0.1'), // 10: still fits, accepted, 10 left
+      limitBuy('100.00', '0.2'), // 20: rejected
+    ]);
+    expect(response.status).toBe(200);
+    const results = response.body.results as unknown as Record<string, unknown>[];
+    expect(results.map((r) => [r.index, r.status, r.code ?? null])).toEqual([
+      [0, 'ACCEPTED', null],
+      [1, 'ACCEPTED', null],
+      [2, 'REJECTED', 'INSUFFICIENT_FUNDS'],
+      [3, 'REJECTED', 'INSUFFICIENT_FUNDS'],
+      [4, 'REJECTED', 'PRICE_OFF_TICK'],
+      [5, 'REJECTED', 'UNKNOWN_MARKET'],
+      [6, 'ACCEPTED', null],
+      [7, 'REJECTED', 'INSUFFICIENT_FUNDS'],
+    ]);
+    const after = await snapshot(userId);
+    // One LOCK journal for the whole transaction, holding one entry pair per accepted order.
+    expect(after).toEqual({
+      orders: before.orders + 3,
+      outbox: before.outbox + 3,
+      ledger_entries: before.ledger_entries + 6,
+      journals: before.journals + 1,
+      usdt: '1000000000/9000000000',
+    });
+    // Each accepted order keeps its own LOCK pair (AVAILABLE -x, LOCKED +x) under its id,
+    // which is what the auditor's per-order lock checks read.
+    const lockOf = new Map([
+      [0, 4_000_000_000n],
+      [1, 4_000_000_000n],
+      [6, 1_000_000_000n],
+    ]);
+    const expectedLocks = results
+      .filter((r) => r.status === 'ACCEPTED')
+      .map((r) => {
+        const lock = lockOf.get(r.index as number) ?? 0n;
+        return {
+          ref_id: (r.order as { orderId: string }).orderId,
+          available: (-lock).toString(),
+          locked: lock.toString(),
+          entries: 2,
+        };
+      })
+      .sort((a, b) => a.ref_id.localeCompare(b.ref_id));
+    const locks: unknown[] = await database.dataSource.query(
+      `SELECT ref_id,
+              sum(amount) FILTER (WHERE account = 'AVAILABLE')::text AS available,
+              sum(amount) FILTER (WHERE account = 'LOCKED')::text AS locked,
+              count(*)::int AS entries
+         FROM ledger_entries
+        WHERE ref_type = 'ORDER' AND reason = 'LOCK' AND ref_id = ANY($1::text[])
+        GROUP BY ref_id ORDER BY ref_id COLLATE "C"`,
+      [expectedLocks.map((l) => l.ref_id)],
+    );
+    expect(locks).toEqual(expectedLocks);
+    // One transaction: every accepted row carries the same transaction's xid.
+    const [{ xids }] = await database.dataSource.query(
+      `SELECT count(DISTINCT xmin::text)::int AS xids FROM orders WHERE user_id = $1`,
+      [userId],
+    );
+    expect(xids).toBe(1);
+    const [{ outboxTx }] = await database.dataSource.query(
+      `SELECT count(DISTINCT txid)::int AS "outboxTx" FROM outbox WHERE headers->>'x-command-id' = ANY($1::text[])`,
+      [
+        results
+          .filter((r) => r.status === 'ACCEPTED')
+          .map((r) => (r.order as { orderId: string }).orderId),
+      ],
+    );
+    expect(outboxTx).toBe(1);
+    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+  });
+
+  it.each([
+    ['orders (inside the one insert statement)', 'ledger_entries'],
+    ['outbox (a later statement of the same transaction)', 'outbox'],
+  ])('writes nothing when the insert into %s fails', async (_label, table) => {
+    const userId = await newTrader(`atomic-${table}`, '100');
+    const before = await snapshot(userId);
+    await database.dataSource.query(
+      `CREATE OR REPLACE FUNCTION test_fail_insert() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
+    await database.dataSource.query(
+      `CREATE TRIGGER test_fail_insert BEFORE INSERT ON ${table}
+         FOR EACH STATEMENT EXECUTE FUNCTION test_fail_insert()`,
+    );
+    try {
+      const response = await batch(userId, [limitBuy('100.00', '0.1'), limitBuy('100.00', '0.2')]);
+      expect(response.status).toBe(500);
+      expect(response.body.code).toBe('INTERNAL');
+    } finally {
+      await database.dataSource.query(`DROP TRIGGER test_fail_insert ON ${table}`);
+    }
+    expect(await snapshot(userId)).toEqual(before);
+    const retry = await batch(userId, [limitBuy('100.00', '0.1')]);
+    expect((retry.body.results as unknown as { status: string }[])[0].status).toBe('ACCEPTED');
+  });
+
+  it('answers a repeated client order id with the existing order, single and batch', async () => {
+    const userId = await newTrader('idem', '1000');
+    const first = await place(userId, limitBuy('100.00', '0.1', { clientOrderId: 'c-1' }));
+    expect(first.status).toBe(201);
+    const before = await snapshot(userId);
+    const again = await place(userId, limitBuy('100.00', '0.1', { clientOrderId: 'c-1' }));
+    expect(again.status).toBe(200);
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(await snapshot(userId)).toEqual(before);
+
+    const response = await batch(userId, [
+      limitBuy('100.00', '0.1', { clientOrderId: 'c-1' }),
+      limitBuy('100.00', '0.1', { clientOrderId: 'c-2' }),
+      limitBuy('101.00', '0.1', { clientOrderId: 'c-2' }),
+      limitBuy('100.00', '0.1'),
+    ]);
+    const results = response.body.results as unknown as Record<string, unknown>[];
+    expect(results.map((r) => [r.status, r.code ?? null])).toEqual([
+      ['EXISTING', null],
+      ['ACCEPTED', null],
+      ['REJECTED', 'DUPLICATE_CLIENT_ORDER_ID'],
+      ['ACCEPTED', null],
+    ]);
+    expect((results[0].order as { orderId: string }).orderId).toBe(first.body.orderId);
+    const c2 = (results[1].order as { orderId: string }).orderId;
+    const middle = await snapshot(userId);
+    expect(middle.orders).toBe(before.orders + 2);
+
+    const repeated = await batch(userId, [
+      limitBuy('100.00', '0.1', { clientOrderId: 'c-2' }),
+      limitBuy('100.00', '0.1', { clientOrderId: 'c-1' }),
+    ]);
+    const repeatedResults = repeated.body.results as unknown as Record<string, unknown>[];
+    expect(repeatedResults.map((r) => r.status)).toEqual(['EXISTING', 'EXISTING']);
+    expect((repeatedResults[0].order as { orderId: string }).orderId).toBe(c2);
+    const single = await place(userId, limitBuy('100.00', '0.1', { clientOrderId: 'c-2' }));
+    expect(single.status).toBe(200);
+    expect(single.body.orderId).toBe(c2);
+    expect(await snapshot(userId)).toEqual(middle);
+  });
+
+  it('refuses an empty batch, a batch of 1,001 and a malformed entry as a whole, writing nothing', async () => {
+    const userId = await newTrader('bounds', '1000000');
+    const before = await snapshot(userId);
+    const oversized = await batch(
+      userId,
+      Array.from({ length: 1_001 }, () => limitBuy('100.00', '0.1')),
+    );
+    expect(oversized.status).toBe(400);
+    expect(['VALIDATION_FAILED', 'BATCH_TOO_LARGE']).toContain(oversized.body.code);
+    const empty = await batch(userId, []);
+    expect(empty.status).toBe(400);
+    const malformed = await batch(userId, [
+      limitBuy('100.00', '0.1'),
+      { ...limitBuy('100.00', '0.1'), note: 'x' },
+      { ...limitBuy('100.00', '0.1'), status: 'FILLED' },
+    ]);
+    expect(malformed.status).toBe(400);
+    expect(['UNKNOWN_FIELD', 'FORBIDDEN_FIELD']).toContain(malformed.body.code);
+    expect(await snapshot(userId)).toEqual(before);
+
+    const full = await batch(
+      userId,
+      Array.from({ length: 1_000 }, () => limitBuy('100.00', '0.1')),
+    );
+    expect(full.status).toBe(200);
+    expect(await snapshot(userId)).toMatchObject({
+      orders: before.orders + 1_000,
+      outbox: before.outbox + 1_000,
+      usdt: `${(1_000_000n - 10_000n) * 100_000_000n}/${10_000n * 100_000_000n}`,
+    });
+    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+  });
+});

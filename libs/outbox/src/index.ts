@@ -1,0 +1,9 @@
+// @app/outbox: the transactional outbox. `writeOutbox` inserts records in the caller's
+// transaction; `OutboxRelay` publishes them to Kafka; `OutboxModule` runs the relay in a service.
+export * from './outbox.constants';
+export * from './outbox-error';
+export * from './outbox.metrics';
+export * from './outbox-relay';
+export * from './outbox.module';
+export { settledPrefix, toTopicMessages, type OutboxRow } from './relay-batch';
+export * from './write-outbox';

@@ -1,0 +1,89 @@
+// Proves how writeOutbox encodes messages and that it refuses to write outside a transaction,
+// with a recording fake query runner (the SQL itself runs in test/integration/outbox).
+import type { QueryRunner } from 'typeorm';
+import { runWithRequestId } from '@app/observability';
+import { OUTBOX_WRITE_STATEMENT_ROWS_MAX } from './outbox.constants';
+import { encodePayload, insertParameters, writeOutbox } from './write-outbox';
+
+function fakeRunner(isTransactionActive = true) {
+  const calls: { sql: string; params: unknown[] }[] = [];
+  let nextId = 1;
+  const runner = {
+    isTransactionActive,
+    query: async (sql: string, params: unknown[]) => {
+      calls.push({ sql, params });
+      const count = (params[0] as unknown[]).length;
+      const ids = Array.from({ length: count }, () => String(nextId++));
+      return [{ ids, notified: '' }];
+    },
+  };
+  return { runner: runner as unknown as QueryRunner, calls };
+}
+
+describe('writeOutbox', () => {
+  it('writes all rows with one statement and returns their ids in order', async () => {
+    const { runner, calls } = fakeRunner();
+    const ids = await writeOutbox(runner, [
+      { topic: 't.orders', key: 'BTC-USDT', payload: { a: 1 }, commandId: 'c1' },
+      { topic: 't.orders', key: null, payload: Buffer.from([0, 255]) },
+    ]);
+    expect(ids).toEqual(['1', '2']);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].sql).toContain('unnest');
+    expect(calls[0].sql).toContain('pg_notify');
+  });
+
+  it('splits a very large write into statements of the named bound', async () => {
+    const { runner, calls } = fakeRunner();
+    const messages = Array.from({ length: OUTBOX_WRITE_STATEMENT_ROWS_MAX + 1 }, (_, i) => ({
+      topic: 't',
+      key: String(i),
+      payload: { i },
+    }));
+    const ids = await writeOutbox(runner, messages);
+    expect(calls.map((c) => (c.params[0] as unknown[]).length)).toEqual([
+      OUTBOX_WRITE_STATEMENT_ROWS_MAX,
+      1,
+    ]);
+    expect(ids).toHaveLength(messages.length);
+  });
+
+  it('refuses a runner outside a transaction', async () => {
+    const { runner, calls } = fakeRunner(false);
+    await expect(
+      writeOutbox(runner, [{ topic: 't', key: 'k', payload: {} }]),
+    ).rejects.toMatchObject({ code: 'NOT_IN_TRANSACTION' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('adds schema version, request id and command id headers; explicit headers win', () => {
+    const [topics, keys, payloads, headers, channel] = runWithRequestId('req-1', () =>
+      insertParameters(
+        [
+          { topic: 't', key: 'k', payload: { x: '1' }, commandId: 'cmd-1' },
+          { topic: 't', key: null, payload: { y: 2 }, headers: { 'x-request-id': 'other' } },
+        ],
+        'req-1',
+      ),
+    );
+    expect(topics).toEqual(['t', 't']);
+    expect(keys).toEqual(['k', null]);
+    expect(payloads[0].toString('utf8')).toBe('{"x":"1"}');
+    expect(JSON.parse(headers[0])).toEqual({
+      'x-schema-version': '1',
+      'x-request-id': 'req-1',
+      'x-command-id': 'cmd-1',
+    });
+    expect(JSON.parse(headers[1])).toEqual({ 'x-schema-version': '1', 'x-request-id': 'other' });
+    expect(channel).toBe('outbox');
+  });
+
+  it('keeps bytes as given and rejects a payload that is not JSON', () => {
+    const bytes = new Uint8Array([1, 2, 3]).subarray(1);
+    expect([...encodePayload(bytes)]).toEqual([2, 3]);
+    expect(() => encodePayload({ n: 1n })).toThrow();
+    expect(() => insertParameters([{ topic: '', key: 'k', payload: {} }], undefined)).toThrow(
+      /topic/,
+    );
+  });
+});
