@@ -1,0 +1,12 @@
+// Public surface of @app/settlement: TX2 (apply engine results exactly once), its Kafka
+// consumer, the "caught up" check the matching engine waits for, and the auditor.
+export * from './settlement.constants';
+export * from './settlement-error';
+export * from './settlement.metrics';
+export * from './order-status';
+export * from './user-updates';
+export * from './plan-batch';
+export * from './apply-batch';
+export * from './settlement-consumer';
+export * from './caught-up';
+export * from './audit';
