@@ -1,0 +1,147 @@
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Queryable } from '@app/database';
+import type { TopicNames } from '@app/messaging';
+import type { Logger } from '@app/observability';
+import { TAKEOVER_RETRY_DELAY_MS } from '../engine.constants';
+import { engineMetrics } from '../engine.metrics';
+import type { EngineRole } from '../engine-role';
+import { EngineFollower } from '../follower/engine-follower';
+import type { MatchingEngineSettings } from '../matching-engine.settings';
+import { LeaderSession, type SymbolState } from './leader-session';
+
+/**
+ * Runs a LeaderSession while this process leads its shard: starts one when the lease is
+ * acquired, stops it the moment the lease is lost, and starts a fresh one (fresh restore) when
+ * a session fails while the lease is still held. At most one session runs at a time; a new one
+ * starts only after the previous one has closed its consumer and producer. While standby, the
+ * EngineFollower keeps a warm book (ENGINE_WARM_STANDBY), which the next session takes over.
+ */
+@Injectable()
+export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private session: LeaderSession | undefined;
+  private previous: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  private readonly idle: boolean;
+  private readonly metrics = engineMetrics();
+  private readonly follower: EngineFollower | undefined;
+
+  constructor(
+    private readonly role: EngineRole,
+    private readonly kafka: Kafka,
+    private readonly db: Queryable,
+    private readonly topics: TopicNames,
+    private readonly settings: MatchingEngineSettings,
+    private readonly logger: Logger,
+  ) {
+    // Such a shard owns no partition: it may hold its lease (so operators see it), never work.
+    this.idle = settings.ENGINE_SHARD >= settings.ENGINE_SHARDS;
+    if (this.idle) {
+      logger.error(
+        { shard: settings.ENGINE_SHARD, shards: settings.ENGINE_SHARDS },
+        'ENGINE_SHARD is not below ENGINE_SHARDS: this engine owns no partitions and stays idle',
+      );
+    }
+    if (settings.ENGINE_WARM_STANDBY && !this.idle) {
+      this.follower = new EngineFollower({
+        kafka,
+        db,
+        settings,
+        topics,
+        logger,
+        metrics: this.metrics,
+      });
+    }
+    // Registered before EngineRole starts campaigning (at bootstrap), so no change is missed.
+    role.elector.on('change', () => this.reconcile());
+  }
+
+  /** Per-market state of the leader's book; undefined while standby or restoring. */
+  state(): {
+    consuming: boolean;
+    restoredFrom: string | null;
+    symbols: Record<string, SymbolState>;
+    committedOffsets: Record<string, string>;
+    standby: ReturnType<EngineFollower['status']> | null;
+  } {
+    const symbols = this.session?.state();
+    return {
+      consuming: symbols !== undefined,
+      restoredFrom: (symbols !== undefined ? this.session?.source() : undefined) ?? null,
+      symbols: symbols ?? {},
+      committedOffsets: this.session?.committedOffsets() ?? {},
+      standby: this.session === undefined ? (this.follower?.status() ?? null) : null,
+    };
+  }
+
+  /** A process that starts as standby sees no role change: it starts following here. */
+  onApplicationBootstrap(): void {
+    this.reconcile();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    clearTimeout(this.retryTimer);
+    this.session?.stop();
+    await Promise.all([this.previous, this.follower?.stop()]);
+  }
+
+  private reconcile(): void {
+    const { role, token } = this.role.elector.current();
+    const session = this.session;
+    if (session !== undefined && (role !== 'leader' || token !== session.token)) {
+      this.logger.warn({ token: session.token.toString(), role }, 'leadership ended; engine stops');
+      session.stop();
+      this.session = undefined;
+    }
+    if (
+      role === 'leader' &&
+      token !== undefined &&
+      this.session === undefined &&
+      !this.shuttingDown
+    ) {
+      this.start(token);
+    }
+    // A standby follows the leader; the session of a new leader takes the book (or stops it).
+    if (role === 'follower' && this.session === undefined && !this.shuttingDown)
+      this.follower?.start();
+    if (role !== 'leader' && role !== 'follower') void this.follower?.stop();
+  }
+
+  private start(token: bigint): void {
+    clearTimeout(this.retryTimer);
+    const session = new LeaderSession(
+      {
+        kafka: this.kafka,
+        db: this.db,
+        elector: this.role.elector,
+        settings: this.settings,
+        topics: this.topics,
+        logger: this.logger,
+        metrics: this.metrics,
+        follower: this.follower,
+      },
+      token,
+    );
+    this.session = session;
+    const before = this.previous;
+    this.previous = (async () => {
+      await before;
+      if (this.session !== session) return;
+      try {
+        await session.run();
+      } catch (error) {
+        this.logger.error({ err: error, token: token.toString() }, 'engine leader session failed');
+      }
+      if (this.session === session) this.session = undefined;
+      if (!this.shuttingDown) {
+        this.retryTimer = setTimeout(() => this.reconcile(), TAKEOVER_RETRY_DELAY_MS);
+      }
+    })();
+  }
+}

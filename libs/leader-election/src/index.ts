@@ -1,0 +1,2 @@
+export * from './leader-elector';
+export * from './leader-election.metrics';
