@@ -445,14 +445,23 @@ describe('matching-engine service', () => {
     expect(seen.results.every((r) => r.headers.requestId === `req-${r.headers.commandId}`)).toBe(
       true,
     );
-    expect(seen.trades).toBeGreaterThan(0);
-    expect(seen.book).toBeGreaterThan(0);
     // Every trade of the results is published once, per market in tradeSeq order from 1.
     const traded: Record<string, number[]> = {};
     for (const r of [...seen.results].sort((x, y) => Number(BigInt(x.offset) - BigInt(y.offset))))
       for (const t of r.envelope.result.trades)
         (traded[r.envelope.result.symbol] ??= []).push(t.tradeSeq);
     for (const seqs of Object.values(traded)) seqs.sort((x, y) => x - y);
+    // The observer reads the results, trades and book topics independently: having every result
+    // says nothing about how far it has read the other two. Wait until it has read as many public
+    // trades as the results hold (and some book updates), then compare them exactly.
+    const count = (byMarket: Record<string, number[]>) =>
+      Object.values(byMarket).reduce((n, seqs) => n + seqs.length, 0);
+    await waitFor(
+      'the observer to read the public trades and book updates',
+      () => count(seen.tradeSeqs) >= count(traded) && seen.book > 0,
+    ).catch(() => undefined); // the assertions below say what is missing
+    expect(seen.trades).toBeGreaterThan(0);
+    expect(seen.book).toBeGreaterThan(0);
     expect(seen.tradeSeqs).toEqual(traded);
     for (const seqs of Object.values(seen.tradeSeqs))
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
