@@ -41,9 +41,10 @@ describe('full path: Kafka broker restarted mid-flow', () => {
   it('loses nothing and doubles nothing across a broker restart', async () => {
     const flow = new TraderFlow(cluster, {
       traders: TRADERS,
-      // At most 2 / 100 ms = 20 orders/s: a broker restart of ~10 s stays well under the bound.
+      // At most 2 / 100 ms = 20 orders/s. The bound is far above what the test waits for
+      // however long the broker restart takes; the flow is stopped explicitly.
       workers: 2,
-      maxOrders: 600,
+      maxOrders: 10_000,
       pauseMs: 100,
       seed,
     });

@@ -11,8 +11,11 @@ jest.setTimeout(180_000);
 
 const LEASE_TTL_MS = 1_500;
 const TRADERS = ['alice', 'bob', 'carol', 'dave'];
-/** A bound on one flow; at 4 workers pausing 50 ms it is never reached within a test. */
-const MAX_ORDERS = 400;
+/**
+ * A bound on one flow, far above what a test waits for: every flow is stopped explicitly, and a
+ * slow takeover must not let the flow reach its cap before the orders the test waits for.
+ */
+const MAX_ORDERS = 10_000;
 
 describe('full path: engine failover under order flow', () => {
   const cluster = new Cluster('fpfail', {
@@ -24,11 +27,11 @@ describe('full path: engine failover under order flow', () => {
   const stats: Record<string, unknown>[] = [];
   let round = 0;
 
-  const newFlow = (maxOrders: number) =>
+  const newFlow = () =>
     new TraderFlow(cluster, {
       traders: TRADERS,
       workers: 4,
-      maxOrders,
+      maxOrders: MAX_ORDERS,
       pauseMs: 50,
       seed: seed + round++,
     });
@@ -81,7 +84,7 @@ describe('full path: engine failover under order flow', () => {
     const b = cluster.engines.get('b')!;
     expect(await role(b)).toBe('standby');
     const tokenA = BigInt((await cluster.waitLeader()).state.fencingToken!);
-    const flow = newFlow(MAX_ORDERS);
+    const flow = newFlow();
     flow.start();
     await flow.waitAccepted(40);
     const killedAt = Date.now();
@@ -102,7 +105,7 @@ describe('full path: engine failover under order flow', () => {
     const c = await cluster.startEngine('c');
     expect(await role(c)).toBe('standby');
     const tokenB = (await cluster.waitLeader()).state.fencingToken!;
-    const flow = newFlow(MAX_ORDERS);
+    const flow = newFlow();
     flow.start();
     await flow.waitAccepted(40);
     b.pause();
@@ -159,7 +162,7 @@ describe('full path: engine failover under order flow', () => {
       Object.fromEntries(Object.entries(s).map(([k, v]) => [k, [v.stateHash, v.eventSeq]]));
     expect(hashes(restored.state.symbols)).toEqual(hashes(before));
     // And it keeps trading from there.
-    const flow = newFlow(40);
+    const flow = newFlow();
     flow.start();
     await flow.waitAccepted(40);
     await finish(flow, d);

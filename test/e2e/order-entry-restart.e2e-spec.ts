@@ -18,10 +18,30 @@ jest.setTimeout(120_000);
 const SECRET = 'e2e-order-entry-internal-secret-0123456789';
 /** Requests in flight at once: enough to be mid-transaction when the kill lands, bounded for CI. */
 const LOAD_CONCURRENCY = 8;
-const LOAD_BEFORE_KILL_MS = 2_500;
+/** Orders accepted before the kill: the load is under way when it lands. */
+const ACCEPTED_BEFORE_KILL = 20;
+/** Least time the load runs after the restart (and until the restarted process accepted one). */
 const LOAD_AFTER_RESTART_MS = 2_000;
+/** Longest wait for either: a loaded machine is slow, not broken. */
+const LOAD_WAIT_MS = 30_000;
 /** Longest wait for the relay to publish every accepted command. */
 const KAFKA_WAIT_MS = 45_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(
+  what: string,
+  predicate: () => boolean,
+  timeoutMs: number,
+  describeState: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${describeState()}`);
+    await sleep(50);
+  }
+}
 
 describe('order entry survives kill -9 of order-service mid-load', () => {
   const runId = newRunId('oerst');
@@ -64,13 +84,12 @@ describe('order entry survives kill -9 of order-service mid-load', () => {
     const port = service.port;
     const accepted: string[] = [];
     let failed = 0;
-    let stopAt = Date.now() + LOAD_BEFORE_KILL_MS;
     let halted = false;
 
     async function worker(): Promise<void> {
       while (!halted) {
-        if (Date.now() >= stopAt || !service.running) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
+        if (!service.running) {
+          await sleep(20);
           continue;
         }
         const path = '/api/v1/orders';
@@ -106,16 +125,33 @@ describe('order entry survives kill -9 of order-service mid-load', () => {
     }
 
     const workers = Array.from({ length: LOAD_CONCURRENCY }, () => worker());
-    await new Promise((resolve) => setTimeout(resolve, LOAD_BEFORE_KILL_MS - 500));
-    const beforeKill = accepted.length;
-    await service.kill9();
-    const atKill = accepted.length;
-    service = await start(port);
-    stopAt = Date.now() + LOAD_AFTER_RESTART_MS;
-    await new Promise((resolve) => setTimeout(resolve, LOAD_AFTER_RESTART_MS + 200));
-    halted = true;
-    await Promise.all(workers);
-    expect(beforeKill).toBeGreaterThan(20);
+    const state = () => `${accepted.length} accepted, ${failed} failed or cut`;
+    let beforeKill = 0;
+    let atKill = 0;
+    try {
+      // Kill mid-load, once the service has shown it is taking orders.
+      await waitFor(
+        `more than ${ACCEPTED_BEFORE_KILL} accepted orders before the kill`,
+        () => accepted.length > ACCEPTED_BEFORE_KILL,
+        LOAD_WAIT_MS,
+        state,
+      );
+      beforeKill = accepted.length;
+      await service.kill9();
+      atKill = accepted.length;
+      service = await start(port);
+      const restartedAt = Date.now();
+      await waitFor(
+        'the restarted service to accept orders',
+        () => accepted.length > atKill && Date.now() - restartedAt >= LOAD_AFTER_RESTART_MS,
+        LOAD_AFTER_RESTART_MS + LOAD_WAIT_MS,
+        () => `${state()}, ${atKill} at the kill`,
+      );
+    } finally {
+      halted = true;
+      await Promise.all(workers);
+    }
+    expect(beforeKill).toBeGreaterThan(ACCEPTED_BEFORE_KILL);
     expect(accepted.length).toBeGreaterThan(atKill);
     expect(new Set(accepted).size).toBe(accepted.length);
 

@@ -2,7 +2,7 @@
 // matching engines as real processes on one test database and one topic prefix, a trader that
 // talks HTTP with gateway-signed identities, an observer of the command and result logs, and the
 // end checks every test runs (auditor clean, one result per accepted command, no trade twice).
-import type { Consumer } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import { signInternalIdentity } from '@app/auth';
 import { loadMarkets, recordDeposit } from '@app/database';
 import { decodeCommand, MatchingEngine } from '@app/domain';
@@ -93,6 +93,8 @@ interface ObservedCommand {
 
 /** How long the observer may trail services that are done before it gets a fresh consumer. */
 const OBSERVER_STUCK_MS = 15_000;
+/** Longest wait for a consumer to disconnect (one a broker restart left stuck may never). */
+const DISCONNECT_TIMEOUT_MS = 5_000;
 
 /** Read-committed observer of the orders (commands) and engine results topics, from the start. */
 export class LogObserver {
@@ -100,64 +102,99 @@ export class LogObserver {
   readonly results: ObservedResult[] = [];
   private consumer: Consumer | undefined;
   private readonly seen = new Set<string>();
+  /**
+   * Per `topic:partition`, the offset the observer reads next: every record below it, data or
+   * transaction marker, committed or aborted, has been read (the data records recorded).
+   */
+  private readonly positions = new Map<string, bigint>();
   private stopped = false;
   /** Consumers started so far; each restart reads from the start in a group of its own. */
   private starts = 0;
 
   constructor(private readonly cluster: Cluster) {}
 
+  private get ordersTopic(): string {
+    return this.cluster.topic(TOPICS.orders.logical);
+  }
+
+  private get resultsTopic(): string {
+    return this.cluster.topic(TOPICS.engineResults.logical);
+  }
+
   async start(): Promise<void> {
     const { topics, runId } = this.cluster;
-    const ordersTopic = this.cluster.topic(TOPICS.orders.logical);
-    const resultsTopic = this.cluster.topic(TOPICS.engineResults.logical);
+    const ordersTopic = this.ordersTopic;
+    const resultsTopic = this.resultsTopic;
     this.starts += 1;
-    this.consumer = createReadCommittedConsumer(topics.kafka, {
+    const consumer = createReadCommittedConsumer(topics.kafka, {
       groupId: this.starts === 1 ? `${runId}-observer` : `${runId}-observer-${this.starts}`,
       // After a broker restart the group waits for the old membership's session to expire
       // before it rebalances; keep that short so the observer does not lag the services.
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      // Restart after a crash (the broker went away) until the test stops the observer.
+      // Restart after a crash (the broker went away) until the test stops the observer or
+      // replaces this consumer.
       retry: {
         retries: 100,
         initialRetryTime: 200,
         maxRetryTime: 2_000,
-        restartOnFailure: async () => !this.stopped,
+        restartOnFailure: async () => !this.stopped && this.consumer === consumer,
       },
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: ordersTopic, fromBeginning: true });
-    await this.consumer.subscribe({ topic: resultsTopic, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        // A consumer that restarts (the broker went away) may be handed records it already
-        // saw: a record is its topic, partition and offset, counted once.
-        const key = `${topic}:${partition}:${message.offset}`;
-        if (this.seen.has(key)) return;
-        this.seen.add(key);
-        if (topic === ordersTopic) {
-          this.commands.push({
-            partition,
-            offset: BigInt(message.offset),
-            commandId: readHeader(message.headers, 'x-command-id') ?? '',
-            value: message.value as Buffer,
-          });
-        } else {
-          for (const envelope of decodeEngineResultRecord(message.value as Buffer))
-            this.results.push({
-              partition,
-              offset: message.offset,
-              commandId: envelope.result.commandId,
-              status: envelope.result.status,
-              fencingToken: String(envelope.fencingToken),
-              trades: envelope.result.trades.map((t) => ({
-                symbol: envelope.result.symbol,
-                tradeSeq: t.tradeSeq,
-              })),
-            });
-        }
+    this.consumer = consumer;
+    // The read position. kafkajs emits this after eachBatch has returned, and also for a fetch
+    // that held only transaction markers or aborted records (eachBatch never sees those); its
+    // lastOffset is the last record fetched, markers included. So position = lastOffset + 1
+    // reaches a partition's read-committed end offset (its last stable offset, which counts the
+    // markers), as a count of delivered records on a transactional topic never would. A fetch
+    // with nothing at or past the requested offset (firstOffset null) reads nothing.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.firstOffset === null || payload.firstOffset === undefined) return;
+      this.advance(payload.topic, payload.partition, BigInt(payload.lastOffset) + 1n);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: ordersTopic, fromBeginning: true });
+    await consumer.subscribe({ topic: resultsTopic, fromBeginning: true });
+    await consumer.run({
+      // Synchronous over the whole batch: when END_BATCH_PROCESS comes, all of it is recorded.
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) this.record(batch.topic, batch.partition, message);
       },
     });
+  }
+
+  private record(topic: string, partition: number, message: KafkaMessage): void {
+    // A consumer that restarts (the broker went away) may be handed records it already saw: a
+    // record is its topic, partition and offset, counted once.
+    const key = `${topic}:${partition}:${message.offset}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (topic === this.ordersTopic) {
+      this.commands.push({
+        partition,
+        offset: BigInt(message.offset),
+        commandId: readHeader(message.headers, 'x-command-id') ?? '',
+        value: message.value as Buffer,
+      });
+    } else {
+      for (const envelope of decodeEngineResultRecord(message.value as Buffer))
+        this.results.push({
+          partition,
+          offset: message.offset,
+          commandId: envelope.result.commandId,
+          status: envelope.result.status,
+          fencingToken: String(envelope.fencingToken),
+          trades: envelope.result.trades.map((t) => ({
+            symbol: envelope.result.symbol,
+            tradeSeq: t.tradeSeq,
+          })),
+        });
+    }
+  }
+
+  private advance(topic: string, partition: number, next: bigint): void {
+    const key = `${topic}:${partition}`;
+    if ((this.positions.get(key) ?? 0n) < next) this.positions.set(key, next);
   }
 
   commandIds(): Set<string> {
@@ -171,21 +208,39 @@ export class LogObserver {
   }
 
   /**
-   * Partitions of the orders topic whose end the observer has not reached yet. After a broker
-   * restart its consumer may take a while to rejoin; until it is back, what it has seen says
-   * nothing about what the services did.
+   * The partitions of the orders and results topics whose end, fetched now, the observer has
+   * not read up to yet, described (empty once it has read everything the services had written
+   * before this call). End offsets are read committed: a partition's last stable offset, which
+   * a transaction still open holds back. After a broker restart the observer's consumer may take
+   * a while to rejoin; until it is back, what it has seen says nothing about what the services
+   * did.
    */
-  async ordersBehind(): Promise<number[]> {
-    const topic = this.cluster.topic(TOPICS.orders.logical);
+  async behind(): Promise<string[]> {
+    const topics = [
+      { name: 'orders', topic: this.ordersTopic },
+      { name: 'results', topic: this.resultsTopic },
+    ];
     const ends = await withAdmin(this.cluster.topics.kafka, (admin) =>
-      admin.fetchTopicOffsets(topic),
+      Promise.all(topics.map(({ topic }) => admin.fetchTopicOffsets(topic))),
     );
-    // Every offset below the end, counted: a lagging observer and one that skipped both show.
-    const seen = new Map<number, bigint>();
-    for (const c of this.commands) seen.set(c.partition, (seen.get(c.partition) ?? 0n) + 1n);
-    return ends
-      .filter((end) => (seen.get(end.partition) ?? 0n) < BigInt(end.high) - BigInt(end.low))
-      .map((end) => end.partition);
+    const behind: string[] = [];
+    topics.forEach(({ name, topic }, i) => {
+      for (const end of ends[i]) {
+        const position = this.positions.get(`${topic}:${end.partition}`) ?? 0n;
+        if (position < BigInt(end.high))
+          behind.push(`${name}:${end.partition} read to ${position} of ${end.high}`);
+      }
+    });
+    // The orders topic has no transactions, so every offset below its end is a command: counted,
+    // a consumer that skipped records shows as well as one that lags.
+    const counts = new Map<number, bigint>();
+    for (const c of this.commands) counts.set(c.partition, (counts.get(c.partition) ?? 0n) + 1n);
+    for (const end of ends[0]) {
+      const count = counts.get(end.partition) ?? 0n;
+      if (count < BigInt(end.high) - BigInt(end.low))
+        behind.push(`orders:${end.partition} holds ${count} of ${end.low}..${end.high}`);
+    }
+    return behind;
   }
 
   /** Commands on the orders topic without a result yet. */
@@ -196,17 +251,28 @@ export class LogObserver {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.consumer?.disconnect().catch(() => undefined);
+    await disconnectWithin(this.consumer, DISCONNECT_TIMEOUT_MS);
   }
 
   /**
    * A fresh consumer reading both topics from the start (records already seen are skipped):
-   * for a kafkajs consumer that has not rejoined long after a broker restart.
+   * for a kafkajs consumer that has not rejoined long after a broker restart. The old one gets
+   * a few seconds to disconnect; one stuck past that is left behind (it no longer restarts).
    */
   async restart(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+    await disconnectWithin(this.consumer, DISCONNECT_TIMEOUT_MS);
     await this.start();
   }
+}
+
+async function disconnectWithin(consumer: Consumer | undefined, ms: number): Promise<void> {
+  if (consumer === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    consumer.disconnect().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
 
 export interface ClusterOptions {
@@ -411,25 +477,33 @@ export class Cluster {
   }
 
   /**
-   * Waits until everything accepted has been matched and settled: the outbox is empty, the
-   * observer has read the whole orders topic and every command on it has a visible result, no order is NEW or waiting for its
-   * cancel, and settlement has applied every committed result.
+   * Waits until everything accepted has been matched and settled: the outbox is empty, no order
+   * is NEW or waiting for its cancel, settlement has applied every committed result, the
+   * observer has read the orders and results topics up to end offsets fetched after all of that
+   * held, and every command it read has a visible result. Holds only once two probes in a row
+   * pass, so that the second one's end offsets were fetched after the services were seen
+   * quiescent and anything they wrote late (a redelivered duplicate) has been read.
    */
   async waitQuiescent(timeoutMs = 60_000): Promise<void> {
     const db = this.database.dataSource;
     const resultsTopic = this.topic(TOPICS.engineResults.logical);
     const probe = async () => {
+      // The services first: the log end offsets fetched next then cover whatever they had
+      // written by the time they looked done.
       const [{ outbox, pending }] = (await db.query(
         `SELECT (SELECT count(*)::int FROM outbox) AS outbox,
                 (SELECT count(*)::int FROM orders
                   WHERE status = 'NEW'
                      OR (cancel_requested AND status IN ('OPEN', 'PARTIALLY_FILLED'))) AS pending`,
       )) as { outbox: number; pending: number }[];
-      const missing = this.observer.missingResults().length;
-      const observerBehind = await this.observer.ordersBehind();
       const catchUp = await settlementCatchUp(db, this.topics.kafka, resultsTopic);
       const behind = catchUp.filter((p) => !p.caughtUp).map((p) => p.partition);
-      return { outbox, pending, missing, behind, observerBehind };
+      // Then the observer against end offsets fetched now, on both topics.
+      const observerBehind = await this.observer.behind();
+      // Only then what it has seen: a command it read after the end offsets were fetched makes
+      // this count higher, never lower.
+      const missing = this.observer.missingResults().length;
+      return { outbox, pending, behind, observerBehind, missing };
     };
     const startedAt = Date.now();
     const firstMet: Record<string, number> = {};
@@ -439,37 +513,41 @@ export class Cluster {
       return ok;
     };
     let observerStuckSince: number | undefined;
+    let passes = 0;
     await waitFor(
-      'the exchange to settle everything accepted',
+      'the exchange to settle everything accepted and the observer to read all of it',
       async () => {
+        // A probe that throws (a dependency restarting) breaks the run of passes too.
+        const previous = passes;
+        passes = 0;
         const p = await probe();
-        // Everything settled but the observer has not read it all for a while: its consumer is
-        // stuck (kafkajs after a broker restart), not the services. Give it a fresh consumer.
+        // Everything settled but the observer has not read either log to its end for a while:
+        // its consumer is stuck (kafkajs after a broker restart), not the services. Give it a
+        // fresh consumer.
         const servicesDone = p.outbox === 0 && p.pending === 0 && p.behind.length === 0;
         if (servicesDone && p.observerBehind.length > 0) {
           observerStuckSince ??= Date.now();
           if (Date.now() - observerStuckSince > OBSERVER_STUCK_MS) {
-            console.log(`observer behind on ${p.observerBehind.join(', ')}: restarting it`);
-            await this.observer.restart();
+            console.log(`observer behind (${p.observerBehind.join(', ')}): restarting it`);
             observerStuckSince = undefined;
+            await this.observer.restart();
           }
         } else observerStuckSince = undefined;
         // Evaluate every condition, to record when each one first held for good.
         const ok = [
           met('outboxEmptyMs', p.outbox === 0),
-          met('observerCaughtUpMs', p.observerBehind.length === 0),
-          met('resultsVisibleMs', p.missing === 0),
           met('settlementCaughtUpMs', p.behind.length === 0),
           met('ordersSettledMs', p.pending === 0),
-        ];
-        return ok.every(Boolean);
+          met('observerCaughtUpMs', p.observerBehind.length === 0),
+          met('resultsVisibleMs', p.missing === 0),
+        ].every(Boolean);
+        passes = ok ? previous + 1 : 0;
+        return passes >= 2;
       },
       timeoutMs,
       async () => `${JSON.stringify(await probe().catch(String))}\n${this.engineLogs()}`,
     );
     this.lastQuiescence = firstMet;
-    // A redelivered duplicate would show up now, if at all.
-    await sleep(1_000);
   }
 
   /**
@@ -599,7 +677,10 @@ export interface FlowOptions {
   traders: string[];
   /** Concurrent HTTP clients. */
   workers: number;
-  /** Stop placing after this many accepted orders in total. */
+  /**
+   * Stop placing after this many accepted orders in total: a bound on a flow that is never
+   * stopped. `waitAccepted` throws if it would stop the flow short of its target.
+   */
   maxOrders: number;
   /** Pause between requests of one worker. */
   pauseMs: number;
@@ -639,10 +720,29 @@ export class TraderFlow {
     await Promise.all(this.loops);
   }
 
-  /** Resolves when `count` more orders have been accepted (or the cap is reached). */
+  /**
+   * Resolves when `count` more orders have been accepted. Throws at once if the flow is not
+   * running or would stop at its `maxOrders` cap before that, and after `timeoutMs` with the
+   * flow's counters.
+   */
   async waitAccepted(count: number, timeoutMs = 30_000): Promise<void> {
-    const target = Math.min(this.accepted.length + count, this.options.maxOrders);
-    await waitFor(`${count} more accepted orders`, () => this.accepted.length >= target, timeoutMs);
+    const from = this.accepted.length;
+    const target = from + count;
+    if (target > this.options.maxOrders)
+      throw new Error(
+        `cannot wait for ${count} more accepted orders: ${from} accepted, and the flow stops ` +
+          `placing at maxOrders ${this.options.maxOrders}; raise the flow's maxOrders`,
+      );
+    if (!this.running)
+      throw new Error(`cannot wait for ${count} more accepted orders: flow stopped`);
+    await waitFor(
+      `${count} more accepted orders (from ${from}, to ${target})`,
+      () => this.accepted.length >= target,
+      timeoutMs,
+      () =>
+        `${this.accepted.length} accepted, ${this.networkErrors} network errors, statuses ` +
+        JSON.stringify(Object.fromEntries(this.statuses)),
+    );
   }
 
   private async loop(): Promise<void> {
