@@ -12,6 +12,25 @@ import type { MatchingEngineSettings } from './matching-engine.settings';
 const LEASE_POOL_SIZE_MAX = 2;
 
 /**
+ * The lease pool's statement timeout: the renew interval, or half the TTL if that is longer.
+ *
+ * Any failed renewal, a timed-out one too, makes the leader step down at once, so a timeout of
+ * one renew interval (500 ms in the tests) turned a PostgreSQL commit that slow, easily reached
+ * on a loaded machine, into a spurious failover. Safety does not rest on this bound: the elector
+ * counts its lease valid only until (time the last successful request was SENT) + TTL, and its
+ * deadline timer steps it down when that passes, whether or not a query is still outstanding; a
+ * renewal that answers late extends the deadline only from its send time, and the database
+ * refuses to renew an expired lease. The timeout only cancels a statement stuck on the server
+ * and frees its connection; half the TTL does so well before the lease could lapse.
+ */
+function leaseStatementTimeoutMs(settings: {
+  readonly LEASE_TTL_MS: number;
+  readonly LEASE_RENEW_INTERVAL_MS: number;
+}): number {
+  return Math.max(settings.LEASE_RENEW_INTERVAL_MS, Math.floor(settings.LEASE_TTL_MS / 2));
+}
+
+/**
  * This process's role for its shard: it campaigns for the shard's lease and reports its role and
  * fencing token. Only the leader consumes and produces (EngineLeader runs its session).
  */
@@ -31,7 +50,7 @@ export class EngineRole implements OnApplicationBootstrap, BeforeApplicationShut
       max: LEASE_POOL_SIZE_MAX,
       application_name: `matching-engine-lease:${settings.ENGINE_INSTANCE_ID}`,
       connectionTimeoutMillis: settings.LEASE_TTL_MS,
-      statement_timeout: settings.LEASE_RENEW_INTERVAL_MS,
+      statement_timeout: leaseStatementTimeoutMs(settings),
     });
     this.pool.on('error', (error) =>
       this.logger.warn({ err: error }, 'lease pool connection error'),
