@@ -102,13 +102,6 @@ export const FOLLOWER_BUFFER_COMMANDS_MAX = 50_000;
 /** Pause before a standby that lost its warm book (or found no snapshot) tries again. */
 export const FOLLOWER_RETRY_DELAY_MS = 1_000;
 
-/**
- * Longest a new leader waits for its warm book to reach the committed offsets (the commands the
- * old leader committed since the standby's last poll); past it the takeover restores from the
- * database instead.
- */
-export const WARM_HANDOFF_TIMEOUT_MS = 5_000;
-
 /** A standby's longest fetch wait when no command arrives (kafkajs waits 5 s by default). */
 export const FOLLOWER_FETCH_WAIT_MS = 500;
 

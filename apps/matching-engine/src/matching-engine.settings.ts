@@ -63,6 +63,18 @@ export class MatchingEngineSettings extends withKafka(withDatabase(BaseSettings)
   @IsBoolean()
   ENGINE_WARM_STANDBY = true;
 
+  /**
+   * Longest a new leader waits for its warm book to reach the committed offsets (the commands the
+   * old leader committed since the standby's last poll), in milliseconds; past it the takeover
+   * restores from the database instead. The standby trails the leader by about one poll of the
+   * offsets, so this is mostly slack for a loaded machine.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  ENGINE_WARM_HANDOFF_TIMEOUT_MS = 5_000;
+
   /** Names this process in the lease row and in logs; unique per process. */
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'must be 1-64 letters, digits or ._:-' })
   ENGINE_INSTANCE_ID = `${hostname()}-${process.pid}`;

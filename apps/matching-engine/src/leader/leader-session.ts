@@ -32,7 +32,6 @@ import {
   ENGINE_SEND_BYTES_MAX,
   ENGINE_SEND_MESSAGES_MAX,
   SESSION_STOP_TIMEOUT_MS,
-  WARM_HANDOFF_TIMEOUT_MS,
 } from '../engine.constants';
 import type { EngineMetrics } from '../engine.metrics';
 import {
@@ -245,7 +244,10 @@ export class LeaderSession {
       symbolsOfPartition: groupSymbols(shardMarkets, partitionCount),
       hashBooks: settings.ENGINE_CHECKPOINT_HASH,
     };
-    const warm = await this.deps.follower?.handOff(committed, WARM_HANDOFF_TIMEOUT_MS);
+    const warm = await this.deps.follower?.handOff(
+      committed,
+      settings.ENGINE_WARM_HANDOFF_TIMEOUT_MS,
+    );
     this.assertStillLeader('warm hand-off');
     let restored: { engine: MatchingEngine; restoredOrderIds: ReadonlySet<string> } | undefined;
     let hashCache: Map<string, string> | undefined;
