@@ -42,6 +42,23 @@ jest.setTimeout(180_000);
 
 const LEASE_TTL_MS = 2_000;
 
+/**
+ * ENGINE_WARM_HANDOFF_TIMEOUT_MS of the engines: how long a new leader waits for its warm book to
+ * reach the committed offsets before it falls back to a cold restore. The default (5 s) is short
+ * enough that a loaded CI machine turned a warm takeover into a cold one now and then.
+ */
+const WARM_HANDOFF_TIMEOUT_MS = 30_000;
+
+/** Allowance for a cold restore: settlement catching up, loading and checking the open orders. */
+const COLD_RESTORE_ALLOWANCE_MS = 20_000;
+
+/**
+ * Longest a test waits for a standby to take over and consume: the lease running out, then a warm
+ * hand-off that may run to its timeout and fall back to a cold restore. So a takeover that fell
+ * back to cold fails on its `restoredFrom` assertion, which says so, not on this wait.
+ */
+const TAKEOVER_WAIT_MS = LEASE_TTL_MS + WARM_HANDOFF_TIMEOUT_MS + COLD_RESTORE_ALLOWANCE_MS;
+
 interface EngineState {
   role: string;
   fencingToken: string | null;
@@ -74,9 +91,66 @@ async function stateOf(engine: ServiceProcess): Promise<EngineState | undefined>
   }
 }
 
+/** Log records the tests read: roles and their reasons, lease failures, takeovers, restores. */
+const WATCHED_LOG_LINE =
+  /"msg":"(?:engine role changed|lease query failed|lease pool connection error|engine leader consuming|engine book restored|warm [^"]*|[^"]*no committed offset[^"]*)"/;
+
+/**
+ * The watched log records of each engine, kept for the whole run. ServiceProcess keeps only the
+ * newest 400 lines of a child's output (kafkajs is chatty) and offers no way to see lines as they
+ * arrive, so a record read later, or reported on failure, may have left that window: this copies
+ * the watched ones out of it every few milliseconds, deduplicated by their text (each has a
+ * millisecond timestamp).
+ */
+class LogWatch {
+  private readonly engines = new Map<
+    ServiceProcess,
+    { name: string; seen: Set<string>; records: Record<string, unknown>[] }
+  >();
+  private readonly timer = setInterval(() => this.poll(), 20);
+
+  add(engine: ServiceProcess, name: string): void {
+    this.engines.set(engine, { name, seen: new Set(), records: [] });
+    this.poll();
+  }
+
+  /** The watched records `engine` logged, oldest first. */
+  records(engine: ServiceProcess): Record<string, unknown>[] {
+    this.poll();
+    return this.engines.get(engine)?.records ?? [];
+  }
+
+  /** Every watched record, oldest first per engine, with the engine's name. */
+  all(): { engine: ServiceProcess; name: string; record: Record<string, unknown> }[] {
+    this.poll();
+    return [...this.engines].flatMap(([engine, { name, records }]) =>
+      records.map((record) => ({ engine, name, record })),
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.poll();
+  }
+
+  private poll(): void {
+    for (const [engine, kept] of this.engines) {
+      for (const line of engine.logs().split('\n')) {
+        if (!WATCHED_LOG_LINE.test(line) || kept.seen.has(line)) continue;
+        kept.seen.add(line);
+        try {
+          kept.records.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // Not a whole JSON record.
+        }
+      }
+    }
+  }
+}
+
 /** The engine's own measure of its last takeover: lease acquired to consuming. */
-function takeoverMsOf(engine: ServiceProcess): number {
-  const records = engine.logRecords().filter((r) => r.msg === 'engine leader consuming');
+function takeoverMsOf(watch: LogWatch, engine: ServiceProcess): number {
+  const records = watch.records(engine).filter((r) => r.msg === 'engine leader consuming');
   return Number(records[records.length - 1]?.takeoverMs ?? -1);
 }
 
@@ -271,6 +345,9 @@ describe('matching-engine service', () => {
   let flow: CommandFlow;
   let env: Record<string, string>;
   const engines: ServiceProcess[] = [];
+  const logWatch = new LogWatch();
+  /** Engines a test froze on purpose: their stepping down is what the test expects. */
+  const frozen = new Set<ServiceProcess>();
   const seen: Seen = { results: [], trades: 0, book: 0, tradeSeqs: {} };
   const timings: Record<string, number> = {};
 
@@ -280,8 +357,77 @@ describe('matching-engine service', () => {
       env: { ...env, ENGINE_INSTANCE_ID: `${runId}-${name}`, ...extra },
     });
     engines.push(engine);
+    logWatch.add(engine, name);
     return engine;
   };
+
+  const freeze = (engine: ServiceProcess) => {
+    frozen.add(engine);
+    engine.pause();
+  };
+
+  /**
+   * What the engines logged about their roles, for a failure message. A leader that stepped down
+   * on its own ('renewal failed', 'renewal refused: lease lost', 'lease deadline passed') without
+   * having been frozen points at a spurious failover (a slow lease query, a stalled process), and
+   * a warm hand-off that gave up at a spurious cold restore: either breaks the assertions that
+   * name a leader, its fencing token or its restore source, and is named first.
+   */
+  const roleReport = (): string => {
+    const describeRecord = (name: string, r: Record<string, unknown>) => {
+      const err = r.err as { message?: unknown } | undefined;
+      const fields = [r.role && `role=${String(r.role)}`, r.token && `token=${String(r.token)}`]
+        .concat(r.reason ? [`reason=${JSON.stringify(r.reason)}`] : [])
+        .concat(r.source ? [`source=${String(r.source)}`] : [])
+        .concat(err?.message ? [`error=${JSON.stringify(err.message)}`] : [])
+        .filter(Boolean);
+      return `  ${String(r.time)} ${name}: ${String(r.msg)} ${fields.join(' ')}`;
+    };
+    const all = logWatch
+      .all()
+      .filter(({ record }) => record.msg !== 'engine leader consuming')
+      .sort((x, y) => String(x.record.time).localeCompare(String(y.record.time)));
+    const unexpected = all.filter(
+      ({ engine, record }) =>
+        (record.msg === 'engine role changed' &&
+          record.role === 'follower' &&
+          record.reason !== 'stopping' &&
+          !frozen.has(engine)) ||
+        String(record.msg).startsWith('warm '),
+    );
+    const lines: string[] = [];
+    if (unexpected.length > 0) {
+      lines.push(
+        'UNEXPECTED step-downs of engines nobody froze, or warm hand-offs that gave up:',
+        ...unexpected.map(({ name, record }) => describeRecord(name, record)),
+      );
+    }
+    lines.push(
+      'Engine roles, lease failures and restores:',
+      ...all.map(({ name, record }) => describeRecord(name, record)),
+    );
+    return lines.join('\n');
+  };
+
+  /** Runs a test's body; a failure message also says what the engines logged about their roles. */
+  const withRoleReport = (body: () => Promise<void>) => async () => {
+    try {
+      await body();
+    } catch (error) {
+      const original = error instanceof Error ? error : new Error(String(error));
+      const report = new Error(`${original.message}\n\n${roleReport()}`);
+      // The original's frames, so that jest still points at the failed line.
+      const frames = (original.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+      report.stack = [`Error: ${report.message}`, ...frames].join('\n');
+      throw report;
+    }
+  };
+
+  /**
+   * jest's `it`, whose failure message also says what the engines logged about their roles: the
+   * tests below name a leader, its fencing token or where its book came from.
+   */
+  const it = (name: string, body: () => Promise<void>) => globalThis.it(name, withRoleReport(body));
 
   const leaderOf = async (candidates: ServiceProcess[]) => {
     for (const engine of candidates) {
@@ -378,6 +524,7 @@ describe('matching-engine service', () => {
       KAFKA_TOPIC_PREFIX: topics.prefix,
       LEASE_TTL_MS: String(LEASE_TTL_MS),
       LEASE_RENEW_INTERVAL_MS: '500',
+      ENGINE_WARM_HANDOFF_TIMEOUT_MS: String(WARM_HANDOFF_TIMEOUT_MS),
       // Snapshots during the flow too, not only the one at each takeover.
       ENGINE_SNAPSHOT_INTERVAL_MS: '1000',
     };
@@ -426,6 +573,7 @@ describe('matching-engine service', () => {
     // The seed replays a failing flow; the timings go into docs/performance.md.
     console.log(`engine e2e seed ${seed}, timings ${JSON.stringify(timings)}`);
     await flow?.stop();
+    logWatch.stop();
     await Promise.all(engines.map((engine) => engine.kill9()));
     await observer?.disconnect();
     await settlement?.disconnect();
@@ -496,9 +644,13 @@ describe('matching-engine service', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const killedAt = Date.now();
     await a.kill9();
-    await waitFor('engine b to take over', async () => (await leaderOf([b])) !== undefined, 20_000);
+    await waitFor(
+      'engine b to take over',
+      async () => (await leaderOf([b])) !== undefined,
+      TAKEOVER_WAIT_MS,
+    );
     timings.killToConsumingMs = Date.now() - killedAt;
-    timings.killTakeoverMs = takeoverMsOf(b);
+    timings.killTakeoverMs = takeoverMsOf(logWatch, b);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await flow.stop();
     const after = (await stateOf(b))!;
@@ -517,11 +669,15 @@ describe('matching-engine service', () => {
     });
     flow.start();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    b.pause();
+    freeze(b);
     const pausedAt = Date.now();
-    await waitFor('engine c to take over', async () => (await leaderOf([c])) !== undefined, 20_000);
+    await waitFor(
+      'engine c to take over',
+      async () => (await leaderOf([c])) !== undefined,
+      TAKEOVER_WAIT_MS,
+    );
     timings.pauseToConsumingMs = Date.now() - pausedAt;
-    timings.pauseTakeoverMs = takeoverMsOf(c);
+    timings.pauseTakeoverMs = takeoverMsOf(logWatch, c);
     const tokenC = (await stateOf(c))!.fencingToken!;
     expect((await stateOf(c))!.restoredFrom).toBe('warm');
     // Resumed, b finds its deadline passed and steps down, whatever it had in flight is aborted.
@@ -551,7 +707,7 @@ describe('matching-engine service', () => {
     await waitFor('engine d to lead', async () => (await leaderOf([d])) !== undefined);
     expect((await stateOf(d))!.restoredFrom).toBe('cold');
     timings.coldStartToConsumingMs = Date.now() - startedAt;
-    timings.coldTakeoverMs = takeoverMsOf(d);
+    timings.coldTakeoverMs = takeoverMsOf(logWatch, d);
     await expectLeaderMatchesReference(d);
   });
 
@@ -566,7 +722,7 @@ describe('matching-engine service', () => {
     const e = await startEngine('e');
     await waitFor('engine e to lead', async () => (await leaderOf([e])) !== undefined);
     expect(
-      e.logRecords().filter((r) => String(r.msg).includes('no committed offset')).length,
+      logWatch.records(e).filter((r) => String(r.msg).includes('no committed offset')).length,
     ).toBeGreaterThan(0);
     for (let i = 0; i < 5; i++) await flow.send(20);
     await expectExactlyOneResultPerCommand();
@@ -585,10 +741,14 @@ describe('matching-engine service', () => {
     });
     // f is frozen while e dies, so g (no warm standby) takes over from the database.
     const g = await startEngine('g', { ENGINE_WARM_STANDBY: 'false' });
-    f.pause();
+    freeze(f);
     flow.start();
     await e.kill9();
-    await waitFor('engine g to take over', async () => (await leaderOf([g])) !== undefined, 20_000);
+    await waitFor(
+      'engine g to take over',
+      async () => (await leaderOf([g])) !== undefined,
+      TAKEOVER_WAIT_MS,
+    );
     const tokenG = (await stateOf(g))!.fencingToken!;
     expect((await stateOf(g))!.restoredFrom).toBe('cold');
     f.resume();
@@ -598,7 +758,11 @@ describe('matching-engine service', () => {
       return standby?.phase === 'following' && standby.snapshotToken === tokenG;
     });
     await g.kill9();
-    await waitFor('engine f to take over', async () => (await leaderOf([f])) !== undefined, 20_000);
+    await waitFor(
+      'engine f to take over',
+      async () => (await leaderOf([f])) !== undefined,
+      TAKEOVER_WAIT_MS,
+    );
     await flow.stop();
     expect((await stateOf(f))!.restoredFrom).toBe('warm');
     await expectExactlyOneResultPerCommand();
