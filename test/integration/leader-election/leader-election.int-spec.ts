@@ -5,8 +5,12 @@ import { Pool } from 'pg';
 import { LeaderElector, type SqlQuery } from '@app/leader-election';
 import { createTestDatabase, newRunId, type TestDatabase } from '@app/testing';
 
-const TTL_MS = 1_000;
-const RENEW_MS = 250;
+// No property here depends on how short the TTL is, only on the deadline arithmetic, so the TTL
+// leaves room for a loaded machine: only an event-loop or database stall longer than
+// TTL_MS - RENEW_MS (2.5 s) makes a leader miss its deadline, where 1 s with 250 ms renewals let
+// one stall of ~750 ms step it down and leave the lease without a leader for a moment.
+const TTL_MS = 3_000;
+const RENEW_MS = 500;
 
 describe('LeaderElector on PostgreSQL', () => {
   let database: TestDatabase;
@@ -51,7 +55,8 @@ describe('LeaderElector on PostgreSQL', () => {
   it('elects exactly one of several candidates and keeps it while it renews', async () => {
     const candidates = ['a', 'b', 'c'].map((id) => elector('one-leader', id));
     await Promise.all(candidates.map((candidate) => candidate.start()));
-    for (let i = 0; i < 10; i += 1) {
+    // Watched for two TTLs, so the leader keeps the lease only by renewing it.
+    for (let i = 0; i < Math.ceil((TTL_MS * 2) / 150); i += 1) {
       expect(candidates.filter((candidate) => candidate.isLeader())).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
@@ -110,6 +115,7 @@ describe('LeaderElector on PostgreSQL', () => {
       `UPDATE leases SET holder = 'new', token = token + 1 WHERE name = 'superseded'`,
       [],
     );
-    await until('the old holder to notice', () => !old.isLeader(), RENEW_MS * 4);
+    // It notices at its next renewal (refused) or at the latest when its deadline passes.
+    await until('the old holder to notice', () => !old.isLeader(), TTL_MS * 3);
   });
 });
