@@ -110,6 +110,21 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
       [6, 'ACCEPTED', null],
       [7, 'REJECTED', 'INSUFFICIENT_FUNDS'],
     ]);
+    // An entry holds the order's id (or the reason), not the full order.
+    expect(results[0]).toEqual({
+      index: 0,
+      status: 'ACCEPTED',
+      orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      clientOrderId: null,
+    });
+    expect(results[2]).toEqual({
+      index: 2,
+      status: 'REJECTED',
+      code: 'INSUFFICIENT_FUNDS',
+      message: expect.any(String),
+      details: { asset: 'USDT' },
+      clientOrderId: null,
+    });
     const after = await snapshot(userId);
     // One LOCK journal for the whole transaction, holding one entry pair per accepted order.
     expect(after).toEqual({
@@ -131,7 +146,7 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
       .map((r) => {
         const lock = lockOf.get(r.index as number) ?? 0n;
         return {
-          ref_id: (r.order as { orderId: string }).orderId,
+          ref_id: r.orderId as string,
           available: (-lock).toString(),
           locked: lock.toString(),
           entries: 2,
@@ -157,11 +172,7 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
     expect(xids).toBe(1);
     const [{ outboxTx }] = await database.dataSource.query(
       `SELECT count(DISTINCT txid)::int AS "outboxTx" FROM outbox WHERE headers->>'x-command-id' = ANY($1::text[])`,
-      [
-        results
-          .filter((r) => r.status === 'ACCEPTED')
-          .map((r) => (r.order as { orderId: string }).orderId),
-      ],
+      [results.filter((r) => r.status === 'ACCEPTED').map((r) => r.orderId as string)],
     );
     expect(outboxTx).toBe(1);
     expect(await ledgerProblems(database.dataSource)).toEqual([]);
@@ -216,8 +227,9 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
       ['REJECTED', 'DUPLICATE_CLIENT_ORDER_ID'],
       ['ACCEPTED', null],
     ]);
-    expect((results[0].order as { orderId: string }).orderId).toBe(first.body.orderId);
-    const c2 = (results[1].order as { orderId: string }).orderId;
+    expect(results[0].orderId).toBe(first.body.orderId);
+    expect(results.map((r) => r.clientOrderId)).toEqual(['c-1', 'c-2', 'c-2', null]);
+    const c2 = results[1].orderId as string;
     const middle = await snapshot(userId);
     expect(middle.orders).toBe(before.orders + 2);
 
@@ -227,7 +239,7 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
     ]);
     const repeatedResults = repeated.body.results as unknown as Record<string, unknown>[];
     expect(repeatedResults.map((r) => r.status)).toEqual(['EXISTING', 'EXISTING']);
-    expect((repeatedResults[0].order as { orderId: string }).orderId).toBe(c2);
+    expect(repeatedResults[0].orderId).toBe(c2);
     const single = await place(userId, limitBuy('100.00', '0.1', { clientOrderId: 'c-2' }));
     expect(single.status).toBe(200);
     expect(single.body.orderId).toBe(c2);

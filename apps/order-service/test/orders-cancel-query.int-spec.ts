@@ -222,8 +222,8 @@ describe('orders: commands queued and queries (in-process, real PostgreSQL)', ()
         quantity: '0.1',
       })),
     });
-    for (const r of batch.body.results as unknown as { order: { orderId: string } }[])
-      placedIds.push(r.order.orderId);
+    for (const r of batch.body.results as unknown as { orderId: string }[])
+      placedIds.push(r.orderId);
     const middle = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (let i = 0; i < 7; i += 1) {

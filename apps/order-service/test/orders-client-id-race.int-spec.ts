@@ -94,7 +94,7 @@ describe('orders: one order per client order id under concurrent requests (real 
     expect(responses.map((r) => r.status)).toEqual(Array(RACERS).fill(200));
 
     const results = responses.map(
-      (r) => r.body.results as unknown as { status: string; order: OrderBody }[],
+      (r) => r.body.results as unknown as ({ status: string } & OrderBody)[],
     );
     for (const [index, clientOrderId] of [
       [0, 'race-a'],
@@ -103,8 +103,8 @@ describe('orders: one order per client order id under concurrent requests (real 
       const entries = results.map((r) => r[index]);
       expect(entries.filter((e) => e.status === 'ACCEPTED')).toHaveLength(1);
       expect(entries.filter((e) => e.status === 'EXISTING')).toHaveLength(RACERS - 1);
-      expect(new Set(entries.map((e) => e.order.orderId)).size).toBe(1);
-      expect(entries.every((e) => e.order.clientOrderId === clientOrderId)).toBe(true);
+      expect(new Set(entries.map((e) => e.orderId)).size).toBe(1);
+      expect(entries.every((e) => e.clientOrderId === clientOrderId)).toBe(true);
     }
     // The entry without a client order id is placed by every request.
     expect(results.every((r) => r[1].status === 'ACCEPTED')).toBe(true);

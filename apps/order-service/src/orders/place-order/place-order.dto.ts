@@ -12,7 +12,6 @@ import {
 } from 'class-validator';
 import { DECIMAL_AMOUNT_PATTERN, IsDecimalAmount } from '../../http/decimal-amount.decorator';
 import { ForbiddenField } from '../../http/forbidden-field.decorator';
-import { OrderView } from '../order-view';
 import { BATCH_ORDERS_MAX } from '../place-batch/place-batch.handler';
 import type { PlaceOrderInput } from '../prepare-order';
 
@@ -139,14 +138,22 @@ export class PlaceBatchDto {
   orders!: PlaceOrderDto[];
 }
 
+/** One result of a batch: the order's id when placed (or placed before), the reason when not. */
 export class BatchItemView {
   @ApiProperty({ description: 'Position in the request' }) index!: number;
   @ApiProperty({
     enum: ['ACCEPTED', 'EXISTING', 'REJECTED'],
-    description: 'EXISTING: the clientOrderId was already used; the order is the existing one',
+    description:
+      'ACCEPTED: placed by this request (status NEW). EXISTING: the clientOrderId was already used; orderId is that order. REJECTED: nothing was written for this entry.',
   })
   status!: string;
-  @ApiPropertyOptional({ type: OrderView }) order?: OrderView;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'ACCEPTED and EXISTING; GET /api/v1/orders/{orderId} shows the order',
+  })
+  orderId?: string;
+  @ApiProperty({ nullable: true, type: String, description: 'As sent, or null' })
+  clientOrderId!: string | null;
   @ApiPropertyOptional({ description: 'Why it was rejected (same codes as single orders)' })
   code?: string;
   @ApiPropertyOptional() message?: string;
