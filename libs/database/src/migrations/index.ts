@@ -4,6 +4,7 @@ import { OrdersTrades1790000000003 } from './1790000000003-orders-trades';
 import { Coordination1790000000004 } from './1790000000004-coordination';
 import { Settlement1790000000005 } from './1790000000005-settlement';
 import { SettlementWritePath1790000000006 } from './1790000000006-settlement-write-path';
+import { OrderEntryWritePath1790000000007 } from './1790000000007-order-entry-write-path';
 
 /**
  * Every migration, oldest first. An explicit list rather than a glob, so that it works the same
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Coordination1790000000004,
   Settlement1790000000005,
   SettlementWritePath1790000000006,
+  OrderEntryWritePath1790000000007,
 ];
