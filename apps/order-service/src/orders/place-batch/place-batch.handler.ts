@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { PlaceOrderCommand } from '@app/domain';
 import { isRejection, reject, type Rejection } from '../../http/domain-rejection';
 import { isClientOrderIdConflict } from '../client-order-id-conflict';
 import { insertOrders, type NewOrder } from '../insert-orders';
@@ -8,7 +7,12 @@ import { MarketRegistry } from '../market-registry';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { insufficientFunds, orderRejection, unknownMarket } from '../order-rejections';
-import { prepareOrder, type PlaceOrderInput, type PreparedOrder } from '../prepare-order';
+import {
+  placeCommand,
+  prepareOrder,
+  type PlaceOrderInput,
+  type PreparedOrder,
+} from '../prepare-order';
 
 /**
  * Most orders in one batch request. A market maker refreshes a few hundred quotes at once;
@@ -230,15 +234,11 @@ function newOrder(
   lockMinor: bigint,
   timestampMs: number,
 ): NewOrder {
-  const orderId = uuidv7(timestampMs);
-  const command: PlaceOrderCommand = {
-    ...prepared.command,
-    type: 'place',
-    commandId: orderId,
-    orderId,
+  const command = placeCommand(prepared.command, {
+    orderId: uuidv7(timestampMs),
     userId,
     timestampMs,
-  };
+  });
   if (prepared.lock.amountMinor === 'ALL_AVAILABLE') command.quoteCapMinor = lockMinor;
   return { command, apiType: prepared.apiType, lockAsset: prepared.lock.asset, lockMinor };
 }

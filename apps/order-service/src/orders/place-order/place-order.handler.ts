@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import type { PlaceOrderCommand } from '@app/domain';
 import type { Rejection } from '../../http/domain-rejection';
 import { isClientOrderIdConflict } from '../client-order-id-conflict';
 import { insertOrders, insertedRow, type NewOrder } from '../insert-orders';
@@ -9,7 +8,12 @@ import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { insufficientFunds, orderRejection, unknownMarket } from '../order-rejections';
 import { ORDER_COLUMNS, toOrderView, type OrderRow, type OrderView } from '../order-view';
-import { prepareOrder, type PlaceOrderInput, type PreparedOrder } from '../prepare-order';
+import {
+  placeCommand,
+  prepareOrder,
+  type PlaceOrderInput,
+  type PreparedOrder,
+} from '../prepare-order';
 
 /** A placed order, and whether this call created it or found it by client order id. */
 export interface PlaceOrderOutcome {
@@ -70,15 +74,11 @@ export class PlaceOrderHandler {
     userId: string,
     prepared: PreparedOrder,
   ): Promise<NewOrder | undefined> {
-    const orderId = uuidv7();
-    const command: PlaceOrderCommand = {
-      ...prepared.command,
-      type: 'place',
-      commandId: orderId,
-      orderId,
+    const command = placeCommand(prepared.command, {
+      orderId: uuidv7(),
       userId,
       timestampMs: Date.now(),
-    };
+    });
     let lockMinor: bigint;
     if (prepared.lock.amountMinor === 'ALL_AVAILABLE') {
       const rows: { available: string }[] = await runner.query(
