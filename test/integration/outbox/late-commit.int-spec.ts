@@ -3,20 +3,34 @@ import { OutboxRelay, writeOutbox } from '@app/outbox';
 import {
   TopicCollector,
   collectingLogger,
+  countRounds,
   createOutboxFixture,
   eventually,
+  roundsFinished,
   sleep,
   writeCommitted,
   type OutboxFixture,
+  type RoundCount,
 } from './outbox-test-helpers';
 
 /** How long the test keeps A open after B committed while the relay is running. */
 const A_OPEN_AFTER_B_MS = 1_500;
+/**
+ * The relay's fallback poll: long, so that only NOTIFY and the blocked-row retry (100 ms) can
+ * wake it while a test runs, and a row the retry should have published stands out.
+ */
+const POLL_INTERVAL_MS = 30_000;
+/**
+ * Rounds (each a fresh look at the outbox) the relay must have finished, with the row held back,
+ * before a test concludes that it holds the row back, however slow the machine.
+ */
+const ROUNDS_HELD_BACK = 3;
 
 describe('outbox relay and a late commit', () => {
   let fixture: OutboxFixture;
   let relay: OutboxRelay;
   let collector: TopicCollector;
+  let rounds: RoundCount;
   const log = collectingLogger();
 
   beforeAll(async () => {
@@ -27,9 +41,10 @@ describe('outbox relay and a late commit', () => {
       databaseUrl: fixture.database.url,
       kafka: fixture.topics.kafka,
       // Only NOTIFY and the blocked-row retry may wake it during the test.
-      pollIntervalMs: 30_000,
+      pollIntervalMs: POLL_INTERVAL_MS,
       logger: log,
     });
+    rounds = countRounds(relay);
     await relay.start();
     expect(relay.isActive()).toBe(true);
   });
@@ -62,6 +77,7 @@ describe('outbox relay and a late commit', () => {
       // that precedes it. A relay with a bare "id > last" mark would publish B here and later
       // skip A.
       await sleep(A_OPEN_AFTER_B_MS);
+      await roundsFinished(rounds, ROUNDS_HELD_BACK);
       expect(collector.records).toEqual([]);
       expect(relay.status().publishedRows).toBe(0);
 
@@ -98,6 +114,7 @@ describe('outbox relay and a late commit', () => {
       ]);
       await s.commitTransaction();
       await sleep(500);
+      await roundsFinished(rounds, ROUNDS_HELD_BACK);
       const before = collector.distinctIds();
       expect([before.has(idR), before.has(idS)]).toEqual([false, false]);
       await x.commitTransaction();
@@ -125,13 +142,17 @@ describe('outbox relay and a late commit', () => {
         { topic: fixture.topic, key: 'ETH-USDT', payload: { tx: 'C' }, commandId: 'C' },
       ]);
       await sleep(500);
+      await roundsFinished(rounds, ROUNDS_HELD_BACK);
       expect(collector.distinctIds().has(id)).toBe(false);
       const committedAt = performance.now();
       await other.commitTransaction();
-      await collector.waitForIds([id], 5_000);
+      await collector.waitForIds([id], POLL_INTERVAL_MS);
       const record = collector.records.find((r) => r.outboxId === id);
-      // The blocked-row retry (100 ms), not the 30 s poll, picked it up.
-      expect((record?.receivedAt ?? Infinity) - committedAt).toBeLessThan(2_000);
+      // The blocked-row retry (100 ms), not the poll, picked it up: without the retry the relay
+      // would have slept for the poll after its notified look at the row (before the commit),
+      // publishing it about POLL_INTERVAL_MS later. A third of the interval leaves a slow machine
+      // seconds of room and still tells the two apart.
+      expect((record?.receivedAt ?? Infinity) - committedAt).toBeLessThan(POLL_INTERVAL_MS / 3);
     } finally {
       if (other.isTransactionActive) await other.rollbackTransaction();
       await other.release();

@@ -1,4 +1,4 @@
-// Proves that LISTEN/NOTIFY, not the poll, wakes an idle relay: with a 30 s poll interval a notified row is published within a few seconds (typically milliseconds), while a row inserted without notifying waits; a real relay, PostgreSQL and Kafka.
+// Proves that LISTEN/NOTIFY, not the poll, wakes an idle relay: with a 30 s poll interval a notified row is published within a third of it (typically milliseconds), while a row inserted without notifying waits; a real relay, PostgreSQL and Kafka.
 import { OutboxRelay } from '@app/outbox';
 import {
   TopicCollector,
@@ -10,9 +10,15 @@ import {
   type OutboxFixture,
 } from './outbox-test-helpers';
 
+/** Long, so that a row the poll picked up instead of NOTIFY stands out. */
 const POLL_INTERVAL_MS = 30_000;
-/** Generous for a busy machine; the design target is milliseconds. */
-const NOTIFIED_PUBLISH_MAX_MS = 5_000;
+/**
+ * Bound on commit-to-consumer latency of a notified row, relative to the poll: the design target
+ * is milliseconds, and a row that waited for the poll instead arrives most of an interval later
+ * (each write here follows the relay's previous wake-up by well under a second). A third of the
+ * interval leaves a busy machine seconds of room and still tells the two apart.
+ */
+const NOTIFIED_PUBLISH_MAX_MS = POLL_INTERVAL_MS / 3;
 
 describe('outbox relay wake-up', () => {
   let fixture: OutboxFixture;

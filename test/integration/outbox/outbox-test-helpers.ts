@@ -7,6 +7,7 @@ import {
   OUTBOX_ID_HEADER,
   writeOutbox,
   type OutboxMessage,
+  type OutboxRelay,
   type OutboxRelayLogger,
 } from '@app/outbox';
 import {
@@ -168,6 +169,60 @@ export function inIdOrderPerKey(records: readonly Collected[]): boolean {
     for (let i = 1; i < ids.length; i += 1) if (ids[i] <= ids[i - 1]) return false;
   }
   return true;
+}
+
+/** What `countRounds` sees of a relay's loop. */
+export interface RoundCount {
+  /** Rounds started since `countRounds` was called (one lock attempt each while standing by). */
+  started: number;
+  /** Rounds finished (returned or threw) since then. */
+  finished: number;
+  /** The number of the round in which the relay took the lock, if its logger said so. */
+  tookLockAt?: number;
+}
+
+/**
+ * Counts the rounds of a relay's loop from now on, so that a test can wait for the relay to have
+ * looked at the outbox (or tried the lock) a number of times instead of sleeping and hoping it
+ * did. TEST ONLY instrumentation: wraps the relay's private `round` method without changing what
+ * it does. With the relay's collecting logger it also records the round that took the lock.
+ */
+export function countRounds(
+  relay: OutboxRelay,
+  log?: ReturnType<typeof collectingLogger>,
+): RoundCount {
+  const count: RoundCount = { started: 0, finished: 0 };
+  const internals = relay as unknown as { round(): Promise<number> };
+  const round = internals.round.bind(relay);
+  internals.round = async () => {
+    const number = (count.started += 1);
+    const logged = log?.entries.length ?? 0;
+    try {
+      return await round();
+    } finally {
+      count.finished += 1;
+      const acquired = log?.entries
+        .slice(logged)
+        .some((e) => (e.fields as { reason?: string }).reason === 'lock acquired');
+      if (acquired === true) count.tookLockAt ??= number;
+    }
+  };
+  return count;
+}
+
+/** Waits until the relay finished `rounds` more rounds, each started after this call. */
+export async function roundsFinished(
+  count: RoundCount,
+  rounds: number,
+  timeoutMs = WAIT_MS,
+): Promise<void> {
+  // Rounds run one after another, so once round `from + rounds` finished, every round started
+  // after this call has. One already under way may have read the outbox before the caller's
+  // change, and does not count.
+  const from = count.started;
+  await eventually(`${rounds} relay round(s)`, timeoutMs, () =>
+    count.finished >= from + rounds ? true : undefined,
+  );
 }
 
 /** Calls `probe` every 20 ms until it returns a value, or fails after `timeoutMs`. */

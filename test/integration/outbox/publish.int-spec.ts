@@ -1,4 +1,5 @@
 // Proves that committed outbox rows reach Kafka exactly as written (topic, key, bytes, headers) in id order per key and leave the table, that rolled-back rows never do, and that a batch-ingestion-sized write is one fast statement; a real relay, PostgreSQL and Kafka.
+import { STATEMENT_TIMEOUT_MS_DEFAULT } from '@app/database';
 import { runWithRequestId } from '@app/observability';
 import { OutboxRelay, writeOutbox, type OutboxMessage } from '@app/outbox';
 import {
@@ -136,8 +137,10 @@ describe('outbox write and relay', () => {
     await runner.release();
     expect(statements.filter((sql) => sql.includes('INSERT INTO outbox'))).toHaveLength(1);
     expect(ids).toHaveLength(5_000);
-    // One statement on loopback: tens of milliseconds. The bound leaves room for a busy machine.
-    expect(writeMs).toBeLessThan(2_000);
+    // One statement on loopback: tens of milliseconds. What matters is that it stays far inside
+    // the statement timeout every service runs it under (which would cancel it), whatever the
+    // machine: at most half of it, measured here on the client (encoding included).
+    expect(writeMs).toBeLessThan(STATEMENT_TIMEOUT_MS_DEFAULT / 2);
     console.log(`outbox: 5 000 rows written in ${writeMs.toFixed(0)} ms`);
     const publishStarted = performance.now();
     await collector.waitForIds(ids);
