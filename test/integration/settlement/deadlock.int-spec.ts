@@ -29,15 +29,60 @@ const BARRIER_TIMEOUT_MS = 10_000;
 const TOPIC = 'deadlock.results';
 const KAFKA_TRADES_PER_PARTITION = 2_000;
 
+/** Bound on waiting for the statistics of the other sessions to reach shared memory. */
+const STATS_WAIT_MS = 15_000;
+
+/**
+ * The database's deadlock count with every session's share in it. PostgreSQL 15 counts a
+ * deadlock in the backend that detected it and flushes that to shared memory lazily (when it goes
+ * idle, at most once a second, else up to 10 s later, or when it exits); pg_stat_force_next_flush
+ * works on the calling backend only. So every session of the pool is checked out at once (the
+ * pool hands out its idle connections before opening new ones) and made to flush, which it does
+ * before answering; sessions outside the pool (one closing after an idle timeout) flush on exit,
+ * so they are waited for until they are gone. Nothing else connects to a test's own database.
+ */
 async function deadlocks(dataSource: DataSource, name: string): Promise<number> {
-  // Backends flush their statistics within about a second of going idle.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  await dataSource.query('SELECT pg_stat_clear_snapshot()');
-  const [row] = (await dataSource.query(
-    'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = $1',
-    [name],
-  )) as { n: number }[];
-  return row.n;
+  const poolSize = (dataSource.options.extra as { max: number }).max;
+  const runners = Array.from({ length: poolSize }, () => dataSource.createQueryRunner());
+  try {
+    const pids = await Promise.all(
+      runners.map(async (runner) => {
+        const [row] = (await runner.query(
+          'SELECT pg_backend_pid() AS pid, pg_stat_force_next_flush()',
+        )) as { pid: number }[];
+        return row.pid;
+      }),
+    );
+    const deadline = Date.now() + STATS_WAIT_MS;
+    for (;;) {
+      const [{ others }] = (await runners[0].query(
+        `SELECT count(*)::int AS others FROM pg_stat_activity
+          WHERE datname = $1 AND backend_type = 'client backend' AND pid <> ALL($2::int[])`,
+        [name, pids],
+      )) as { others: number }[];
+      if (others === 0) break;
+      if (Date.now() > deadline) throw new Error(`${others} other session(s) on ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await runners[0].query('SELECT pg_stat_clear_snapshot()');
+    const [row] = (await runners[0].query(
+      'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = $1',
+      [name],
+    )) as { n: number }[];
+    return row.n;
+  } finally {
+    await Promise.all(runners.map((runner) => runner.release()));
+  }
+}
+
+/** Polls `deadlocks` until the count exceeds `before` (at most STATS_WAIT_MS); returns the last. */
+async function deadlocksAbove(dataSource: DataSource, name: string, before: number) {
+  const deadline = Date.now() + STATS_WAIT_MS;
+  for (;;) {
+    const n = await deadlocks(dataSource, name);
+    if (n > before || Date.now() > deadline) return n;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -171,7 +216,8 @@ describe('settlement lock order under opposite concurrent trades', () => {
     };
     const before = await deadlocks(f.dataSource, f.database.name);
     const seen = await race(CONTROL_TRADES_MAX, 'unordered', true, [probe(), probe()]);
-    const after = await deadlocks(f.dataSource, f.database.name);
+    // Until the deadlock shows (so that none of this run's can land in the next test's count).
+    const after = await deadlocksAbove(f.dataSource, f.database.name, before);
     process.stdout.write(
       `control: ${seen} deadlock(s) seen by settlement, pg_stat_database +${after - before}\n`,
     );
@@ -219,6 +265,8 @@ describe('settlement lock order under opposite concurrent trades', () => {
         await consumer.start();
       }
       await waitCaughtUp(f, topics.kafka, resultsTopic, 120_000);
+      // Stopped first, so that no consumer holds a pooled session while every one is flushed.
+      for (const consumer of consumers.splice(0)) await consumer.stop();
       expect(await deadlocks(f.dataSource, f.database.name)).toBe(before);
       await expectAuditClean(f.dataSource);
     } finally {

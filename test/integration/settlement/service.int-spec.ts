@@ -6,7 +6,7 @@ import type { Producer } from 'kafkajs';
 import { loadConfig } from '@app/config';
 import { TOPICS } from '@app/messaging';
 import { createLogger } from '@app/observability';
-import { settlementCaughtUp } from '@app/settlement';
+import { settlementCaughtUp, settlementGroupId } from '@app/settlement';
 import { createTestTopics, kafkaBrokersForTests, newRunId, type TestTopics } from '@app/testing';
 import { OrderServiceModule } from '../../../apps/order-service/src/order-service.module';
 import { OrderServiceSettings } from '../../../apps/order-service/src/order-service.settings';
@@ -21,6 +21,12 @@ import {
   RESULTS_LOGICAL,
   type SettlementFixture,
 } from './settlement-helpers';
+
+/**
+ * The settlement consumer's Kafka session timeout: long, so that a close which only went away
+ * instead of leaving the group (or which waited for the session to end) stands out.
+ */
+const SESSION_TIMEOUT_MS = 90_000;
 
 describe('order-service settlement consumer', () => {
   const runId = newRunId('setsvc');
@@ -54,6 +60,7 @@ describe('order-service settlement consumer', () => {
       KAFKA_TOPIC_PREFIX: topics.prefix,
       NODE_ENV: 'test',
       OUTBOX_RELAY_ENABLED: 'false',
+      SETTLEMENT_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
     });
     expect(settings.SETTLEMENT_ENABLED).toBe(true);
     const logger = createLogger({ service: 'order-service', level: 'error' });
@@ -103,10 +110,31 @@ describe('order-service settlement consumer', () => {
       expect(update.value.balances.length).toBeGreaterThan(0);
     }
 
-    const closing = Date.now();
-    await app.close();
-    app = undefined;
-    expect(Date.now() - closing).toBeLessThan(15_000);
+    const groupId = settlementGroupId(topics.prefix, f.database.url);
+    const admin = topics.kafka.admin();
+    await admin.connect();
+    let closeMs: number;
+    try {
+      const members = async () =>
+        (await admin.describeGroups([groupId])).groups.map((g) => ({
+          groupId: g.groupId,
+          members: g.members.length,
+        }));
+      expect(await members()).toEqual([{ groupId, members: 1 }]);
+      const closing = Date.now();
+      await app.close();
+      app = undefined;
+      closeMs = Date.now() - closing;
+      // Stopping on close means leaving the group at once: a member that merely went away would
+      // stay in it until its session timed out (long here), and its partitions with it.
+      expect(await members()).toEqual([{ groupId, members: 0 }]);
+    } finally {
+      await admin.disconnect();
+    }
+    // And promptly: close waits for the fetch in flight (kafkajs: 5 s at most) and the batch
+    // being settled, never for anything as long as the session timeout. A third of it leaves a
+    // slow machine plenty of room and still fails a close that waits the session out.
+    expect(closeMs).toBeLessThan(settings.SETTLEMENT_SESSION_TIMEOUT_MS / 3);
     expect(await settlementCaughtUp(f.dataSource, topics.kafka, resultsTopic)).toBe(true);
     await expectAuditClean(f.dataSource);
   }, 120_000);
