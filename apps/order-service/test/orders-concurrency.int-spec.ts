@@ -1,5 +1,8 @@
 // Proves TX1 cannot oversell a balance: 200 identical limit buys fired at once through HTTP
 // (in-process Fastify, real PostgreSQL) against a balance that covers exactly 57 of them.
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { OutboxRelayService } from '@app/outbox';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ledgerProblems } from './support/ledger-checks';
@@ -11,6 +14,14 @@ const ORDERS_FUNDED = 57;
 /** 0.1 BTC at 100.00 USDT: a lock of 10 USDT = 1,000,000,000 minor units (scale 8). */
 const ORDER = { symbol: 'BTC-USDT', side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '0.1' };
 const ORDER_LOCK_MINOR = 1_000_000_000n;
+/**
+ * How long a request may wait for one of the service's pooled connections here. The service's
+ * bound (CONNECT_TIMEOUT_MS_DEFAULT, 5 s) also covers the wait for a free slot, and all 200
+ * transactions queue for the same balance row through 5 connections, so on a slow machine the
+ * last ones would wait longer than that and fail with 500 instead of reaching the balance check.
+ * The test is about that check, not about the pool's patience (60 s: inside the test timeout).
+ */
+const POOL_WAIT_MS = 60_000;
 
 describe('orders: concurrent TX1 on one balance (in-process, real PostgreSQL)', () => {
   let database: TestDatabase;
@@ -19,6 +30,9 @@ describe('orders: concurrent TX1 on one balance (in-process, real PostgreSQL)', 
   beforeAll(async () => {
     database = await createTestDatabase('ordrace', { seed: true, poolSizeMax: 2 });
     service = await createTestApp(database.url);
+    // The pool reads this on every checkout (pg-pool), so raising it now covers every request.
+    const pool = (service.app.get(DataSource).driver as PostgresDriver).master as Pool;
+    pool.options.connectionTimeoutMillis = POOL_WAIT_MS;
     // The outbox is counted in this file, so the relay (which deletes published rows) is stopped
     // before any order is written.
     await service.app.get(OutboxRelayService).onApplicationShutdown();
