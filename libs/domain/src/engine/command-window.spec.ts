@@ -26,5 +26,7 @@ describe('CommandIdWindow', () => {
         },
       ),
     );
-  });
+    // About 1-2.5 s here. Synchronous, so jest cannot interrupt it today; the explicit bound keeps
+    // a slower machine from failing a correct run should it become asynchronous.
+  }, 60_000);
 });
