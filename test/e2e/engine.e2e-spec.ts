@@ -96,55 +96,43 @@ const WATCHED_LOG_LINE =
   /"msg":"(?:engine role changed|lease query failed|lease pool connection error|engine leader consuming|engine book restored|warm [^"]*|[^"]*no committed offset[^"]*)"/;
 
 /**
- * The watched log records of each engine, kept for the whole run. ServiceProcess keeps only the
- * newest 400 lines of a child's output (kafkajs is chatty) and offers no way to see lines as they
- * arrive, so a record read later, or reported on failure, may have left that window: this copies
- * the watched ones out of it every few milliseconds, deduplicated by their text (each has a
- * millisecond timestamp).
+ * The watched log records of each engine, kept for the whole run: ServiceProcess keeps only the
+ * newest 400 lines of a child's output (kafkajs is chatty), so a record read later, or reported
+ * on failure, may have left that window. Each engine's lines are seen as they arrive.
  */
 class LogWatch {
   private readonly engines = new Map<
     ServiceProcess,
-    { name: string; seen: Set<string>; records: Record<string, unknown>[] }
+    { name: string; records: Record<string, unknown>[]; unsubscribe: () => void }
   >();
-  private readonly timer = setInterval(() => this.poll(), 20);
 
   add(engine: ServiceProcess, name: string): void {
-    this.engines.set(engine, { name, seen: new Set(), records: [] });
-    this.poll();
+    const records: Record<string, unknown>[] = [];
+    const unsubscribe = engine.onLine((line) => {
+      if (!WATCHED_LOG_LINE.test(line)) return;
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not a whole JSON record.
+      }
+    });
+    this.engines.set(engine, { name, records, unsubscribe });
   }
 
   /** The watched records `engine` logged, oldest first. */
   records(engine: ServiceProcess): Record<string, unknown>[] {
-    this.poll();
     return this.engines.get(engine)?.records ?? [];
   }
 
   /** Every watched record, oldest first per engine, with the engine's name. */
   all(): { engine: ServiceProcess; name: string; record: Record<string, unknown> }[] {
-    this.poll();
     return [...this.engines].flatMap(([engine, { name, records }]) =>
       records.map((record) => ({ engine, name, record })),
     );
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.poll();
-  }
-
-  private poll(): void {
-    for (const [engine, kept] of this.engines) {
-      for (const line of engine.logs().split('\n')) {
-        if (!WATCHED_LOG_LINE.test(line) || kept.seen.has(line)) continue;
-        kept.seen.add(line);
-        try {
-          kept.records.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // Not a whole JSON record.
-        }
-      }
-    }
+    for (const { unsubscribe } of this.engines.values()) unsubscribe();
   }
 }
 

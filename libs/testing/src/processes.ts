@@ -28,6 +28,7 @@ export interface StartServiceOptions {
 /** A service running as a real child process, with the controls failure tests need. */
 export class ServiceProcess {
   private readonly lines: string[] = [];
+  private readonly lineListeners = new Set<(line: string) => void>();
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
@@ -41,6 +42,7 @@ export class ServiceProcess {
         if (line.length === 0) continue;
         this.lines.push(line);
         if (this.lines.length > LOG_LINES_KEPT_MAX) this.lines.shift();
+        for (const listener of this.lineListeners) listener(line);
       }
     };
     child.stdout?.on('data', keep);
@@ -69,6 +71,17 @@ export class ServiceProcess {
   /** The child's recent output, for assertions and failure messages. */
   logs(): string {
     return this.lines.join('\n');
+  }
+
+  /**
+   * Calls `listener` with each line still kept, then with every new line as it arrives, so a
+   * test can keep what it needs beyond the newest LOG_LINES_KEPT_MAX lines. Returns a function
+   * that removes the listener.
+   */
+  onLine(listener: (line: string) => void): () => void {
+    for (const line of this.lines) listener(line);
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   /** Parsed JSON log lines (non-JSON lines are skipped). */
