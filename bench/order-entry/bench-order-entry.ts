@@ -220,7 +220,9 @@ function pgbenchScript(payloadBytes: number): string {
   const insertOutbox = bind(sqlConstant('libs/outbox/src/write-outbox.ts', 'INSERT_SQL'), [
     `ARRAY['${ORDERS_TOPIC}']`,
     `'{BTC-USDT}'`,
-    `ARRAY[convert_to(repeat('x', ${payloadBytes}), 'UTF8')]`,
+    `convert_to(repeat('x', ${payloadBytes}), 'UTF8')`,
+    `'{1}'`,
+    `'{${payloadBytes}}'`,
     `ARRAY['{"x-schema-version":"1","x-request-id":"' || gen_random_uuid() || '","x-command-id":"' || gen_random_uuid() || '"}']`,
     `'outbox'`,
   ]);

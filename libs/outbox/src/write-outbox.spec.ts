@@ -57,18 +57,23 @@ describe('writeOutbox', () => {
   });
 
   it('adds schema version, request id and command id headers; explicit headers win', () => {
-    const [topics, keys, payloads, headers, channel] = runWithRequestId('req-1', () =>
-      insertParameters(
-        [
-          { topic: 't', key: 'k', payload: { x: '1' }, commandId: 'cmd-1' },
-          { topic: 't', key: null, payload: { y: 2 }, headers: { 'x-request-id': 'other' } },
-        ],
-        'req-1',
-      ),
+    const [topics, keys, payloads, starts, lengths, headers, channel] = runWithRequestId(
+      'req-1',
+      () =>
+        insertParameters(
+          [
+            { topic: 't', key: 'k', payload: { x: '1' }, commandId: 'cmd-1' },
+            { topic: 't', key: null, payload: { y: 2 }, headers: { 'x-request-id': 'other' } },
+          ],
+          'req-1',
+        ),
     );
     expect(topics).toEqual(['t', 't']);
     expect(keys).toEqual(['k', null]);
-    expect(payloads[0].toString('utf8')).toBe('{"x":"1"}');
+    // Both payloads in one buffer, each found by its 1-based start and its length.
+    expect(payloads.toString('utf8')).toBe('{"x":"1"}{"y":2}');
+    expect(starts).toEqual([1, 10]);
+    expect(lengths).toEqual([9, 7]);
     expect(JSON.parse(headers[0])).toEqual({
       'x-schema-version': '1',
       'x-request-id': 'req-1',

@@ -30,17 +30,19 @@ export type OutboxExecutor = QueryRunner | EntityManager;
 // One statement per chunk: unnest turns the parameter arrays into rows, WITH ORDINALITY keeps
 // the caller's order (so ids follow it), and pg_notify in the same statement queues the wake-up
 // that PostgreSQL delivers at commit (and drops with a rollback). Repeated notifications of one
-// transaction with the same payload are folded into one.
+// transaction with the same payload are folded into one. The payloads travel as ONE bytea
+// parameter, which node-postgres sends in binary, cut into rows by 1-based start and length: a
+// bytea[] parameter would go as hex text, twice the bytes to write and for PostgreSQL to decode.
 const INSERT_SQL = `
   WITH inserted AS (
     INSERT INTO outbox (topic, key, payload, headers)
-    SELECT r.topic, r.key, r.payload, r.headers::jsonb
-      FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY
-           AS r(topic, key, payload, headers, ord)
+    SELECT r.topic, r.key, substring($3::bytea FROM r.start FOR r.length), r.headers::jsonb
+      FROM unnest($1::text[], $2::text[], $4::int[], $5::int[], $6::text[]) WITH ORDINALITY
+           AS r(topic, key, start, length, headers, ord)
      ORDER BY r.ord
     RETURNING id
   )
-  SELECT array_agg(id ORDER BY id)::text[] AS ids, pg_notify($5, '')::text AS notified
+  SELECT array_agg(id ORDER BY id)::text[] AS ids, pg_notify($7, '')::text AS notified
     FROM inserted`;
 
 /**
@@ -78,25 +80,35 @@ export async function writeOutbox(
   return ids;
 }
 
-/** The parameters of one insert statement: column arrays plus the channel. Exported for tests. */
+/**
+ * The parameters of one insert statement: topics, keys, all payloads as one buffer with each
+ * one's 1-based start and length in it, headers, and the channel. Exported for tests.
+ */
 export function insertParameters(
   messages: readonly OutboxMessage[],
   requestId: string | undefined,
-): [string[], (string | null)[], Buffer[], string[], string] {
+): [string[], (string | null)[], Buffer, number[], number[], string[], string] {
   const topics: string[] = [];
   const keys: (string | null)[] = [];
   const payloads: Buffer[] = [];
+  const starts: number[] = [];
+  const lengths: number[] = [];
   const headers: string[] = [];
+  let bytes = 0;
   for (const message of messages) {
     if (typeof message.topic !== 'string' || message.topic.length === 0) {
       throw new OutboxError('INVALID_MESSAGE', 'outbox message without a topic');
     }
     topics.push(message.topic);
     keys.push(message.key);
-    payloads.push(encodePayload(message.payload));
+    const payload = encodePayload(message.payload);
+    payloads.push(payload);
+    starts.push(bytes + 1);
+    lengths.push(payload.length);
+    bytes += payload.length;
     headers.push(JSON.stringify(outboxHeaders(message, requestId)));
   }
-  return [topics, keys, payloads, headers, OUTBOX_CHANNEL];
+  return [topics, keys, Buffer.concat(payloads, bytes), starts, lengths, headers, OUTBOX_CHANNEL];
 }
 
 /** The headers stored with a message: the defaults, then the message's own. */
