@@ -19,7 +19,9 @@ export interface NewOrder {
 // order id, which the auditor's per-order lock checks read), all under ONE journal ($18), the
 // transaction's. The journal balances because each pair does; one journal rather than one per
 // order makes the deferred balance check at commit run once per batch instead of per order.
-// Rows come from unnest arrays, so a batch of a thousand orders costs one round trip.
+// Rows come from unnest arrays, so a batch of a thousand orders costs one round trip. It answers
+// with the count and the one created_at of the rows (now(), the transaction's start time), not a
+// row per order for the caller to parse.
 const INSERT_ORDERS_SQL = `
   WITH locked AS (
     UPDATE balances b
@@ -53,7 +55,7 @@ const INSERT_ORDERS_SQL = `
       JOIN placed p ON p.id = o.id
      CROSS JOIN (VALUES ('AVAILABLE'), ('LOCKED')) AS e(account)
   )
-  SELECT id::text AS id, created_at FROM placed`;
+  SELECT count(*)::int AS placed, max(created_at) AS created_at FROM placed`;
 
 /** The stored row's time in force and quote amount columns for an order. */
 function columns(order: NewOrder) {
@@ -105,33 +107,37 @@ export async function insertOrders(
   userId: string,
   orders: readonly NewOrder[],
   ordersTopic: string,
-): Promise<{ placed: boolean; createdAt: Map<string, Date> }> {
+): Promise<{ placed: false } | { placed: true; createdAt: Date }> {
   const totals = new Map<string, bigint>();
   for (const order of orders)
     totals.set(order.lockAsset, (totals.get(order.lockAsset) ?? 0n) + order.lockMinor);
-  const rows: { id: string; created_at: Date }[] = await runner.query(INSERT_ORDERS_SQL, [
-    userId,
-    [...totals.keys()],
-    [...totals.values()].map(String),
-    orders.map((o) => o.command.orderId),
-    orders.map((o) => o.command.clientOrderId ?? null),
-    orders.map((o) => o.command.symbol),
-    orders.map((o) => o.command.side),
-    orders.map((o) => o.apiType),
-    orders.map((o) => columns(o).timeInForce),
-    orders.map((o) => o.command.postOnly ?? false),
-    orders.map((o) => o.command.stpMode ?? 'NONE'),
-    orders.map((o) => o.command.priceTicks ?? null),
-    orders.map((o) => o.command.stopPriceTicks ?? null),
-    orders.map((o) => o.command.qtyLots ?? null),
-    orders.map((o) => columns(o).quoteAmount),
-    orders.map((o) => o.lockAsset),
-    orders.map((o) => o.lockMinor.toString()),
-    randomUUID(),
-  ]);
-  if (rows.length === 0) return { placed: false, createdAt: new Map() };
-  if (rows.length !== orders.length) {
-    throw new Error(`TX1 inserted ${rows.length} of ${orders.length} orders`);
+  const rows: { placed: number; created_at: Date | null }[] = await runner.query(
+    INSERT_ORDERS_SQL,
+    [
+      userId,
+      [...totals.keys()],
+      [...totals.values()].map(String),
+      orders.map((o) => o.command.orderId),
+      orders.map((o) => o.command.clientOrderId ?? null),
+      orders.map((o) => o.command.symbol),
+      orders.map((o) => o.command.side),
+      orders.map((o) => o.apiType),
+      orders.map((o) => columns(o).timeInForce),
+      orders.map((o) => o.command.postOnly ?? false),
+      orders.map((o) => o.command.stpMode ?? 'NONE'),
+      orders.map((o) => o.command.priceTicks ?? null),
+      orders.map((o) => o.command.stopPriceTicks ?? null),
+      orders.map((o) => o.command.qtyLots ?? null),
+      orders.map((o) => columns(o).quoteAmount),
+      orders.map((o) => o.lockAsset),
+      orders.map((o) => o.lockMinor.toString()),
+      randomUUID(),
+    ],
+  );
+  const [{ placed, created_at: createdAt }] = rows;
+  if (placed === 0) return { placed: false };
+  if (placed !== orders.length || createdAt === null) {
+    throw new Error(`TX1 inserted ${placed} of ${orders.length} orders`);
   }
   await writeOutbox(
     runner,
@@ -142,5 +148,5 @@ export async function insertOrders(
       commandId: order.command.commandId,
     })),
   );
-  return { placed: true, createdAt: new Map(rows.map((row) => [row.id, row.created_at])) };
+  return { placed: true, createdAt };
 }

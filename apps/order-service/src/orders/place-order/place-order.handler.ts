@@ -54,8 +54,7 @@ export class PlaceOrderHandler {
         return insufficientFunds(prepared.order.lock.asset);
       }
       await runner.commitTransaction();
-      const createdAt = result.createdAt.get(order.command.orderId) ?? new Date();
-      return { order: toOrderView(market, insertedRow(order, createdAt)), created: true };
+      return { order: toOrderView(market, insertedRow(order, result.createdAt)), created: true };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       if (isClientOrderIdConflict(error) && input.clientOrderId !== undefined) {
