@@ -1,8 +1,10 @@
 // npm run bench:engine — throughput of our matching engine against nodejs-order-book on a shared
 // seeded stream (after checking both end with the same book and traded volume), then throughput
-// and per-command latency of ours on a realistic mix. Prints a JSON summary as its last line.
+// and per-command latency of ours on a realistic mix. Each throughput is measured twice: over
+// batches decoded just before they are applied (as the engine service does) and over the whole
+// stream built in advance. Prints a JSON summary as its last line.
 import { OrderBook as NobOrderBook, Side as NobSide } from 'nodejs-order-book';
-import { EngineCommand, MatchingEngine } from './imports';
+import { decodeCommand, encodeCommand, EngineCommand, MatchingEngine } from './imports';
 import { BENCH_MARKET } from './bench-market';
 import { buildRealisticMix } from './realistic-mix';
 import { buildSharedStream, ourDepth, SharedOp, toEngineCommands } from './shared-stream';
@@ -11,6 +13,13 @@ const SEED = Number(process.env.BENCH_SEED ?? 20_240_601);
 const SHARED_COMMANDS = Number(process.env.BENCH_SHARED_COMMANDS ?? 300_000);
 const MIX_COMMANDS = Number(process.env.BENCH_MIX_COMMANDS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Commands per batch in the batched runs: ENGINE_BATCH_COMMANDS_MAX, the most the engine service
+ * applies per transaction. It decodes each consumed command just before applying it, so the
+ * engine reads a command that is still in cache; a stream of 300,000-1,000,000 commands built in
+ * advance is read from memory instead (see docs/performance.md, "Matching core").
+ */
+const BATCH = Number(process.env.BENCH_BATCH ?? 2_000);
 
 type NobCall =
   | { kind: 'limit'; options: Parameters<NobOrderBook['limit']>[0] }
@@ -65,6 +74,35 @@ function timeIt(run: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/**
+ * Seconds spent in `run` over batches of BATCH items that `prepare` builds, untimed, just before
+ * each batch runs.
+ */
+function timeBatches<T>(
+  count: number,
+  prepare: (start: number, end: number) => T,
+  run: (batch: T) => void,
+): number {
+  let seconds = 0;
+  for (let start = 0; start < count; start += BATCH) {
+    const batch = prepare(start, Math.min(count, start + BATCH));
+    seconds += timeIt(() => run(batch));
+  }
+  return seconds;
+}
+
+/** Decodes commands[start, end) from their JSON text, as the engine service does. */
+const decodeSlice =
+  (texts: readonly string[]) =>
+  (start: number, end: number): EngineCommand[] => {
+    const batch: EngineCommand[] = new Array<EngineCommand>(end - start);
+    for (let i = start; i < end; i++) batch[i - start] = decodeCommand(JSON.parse(texts[i]));
+    return batch;
+  };
+
+const toTexts = (commands: readonly EngineCommand[]): string[] =>
+  commands.map((command) => JSON.stringify(encodeCommand(command)));
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -100,26 +138,64 @@ function sharedStream() {
     console.log('  DISAGREEMENT: the engines differ on this stream; see docs/performance.md');
   }
 
+  // Batched: each engine gets its input for the next BATCH operations freshly built (ours decoded
+  // from JSON, nodejs-order-book's calls from the ops), untimed, then runs it timed.
+  const texts = toTexts(commands);
   const oursRates: number[] = [];
   const theirRates: number[] = [];
+  const oursPrebuiltRates: number[] = [];
+  const theirPrebuiltRates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const engine = new MatchingEngine({ markets: [BENCH_MARKET] });
-    oursRates.push(SHARED_COMMANDS / timeIt(() => runOurs(engine, commands)));
+    let volume = 0;
+    const ourSeconds = timeBatches(SHARED_COMMANDS, decodeSlice(texts), (batch) => {
+      volume += runOurs(engine, batch);
+    });
+    oursRates.push(SHARED_COMMANDS / ourSeconds);
     const book = new NobOrderBook();
-    theirRates.push(SHARED_COMMANDS / timeIt(() => runNob(book, calls)));
+    let theirVolume = 0;
+    const theirSeconds = timeBatches(
+      SHARED_COMMANDS,
+      (start, end) => toNobCalls(ops.slice(start, end)),
+      (batch) => {
+        theirVolume += runNob(book, batch);
+      },
+    );
+    theirRates.push(SHARED_COMMANDS / theirSeconds);
+    if (volume !== ourVolume || theirVolume !== nobVolume) throw new Error('batched run differs');
+
+    const prebuiltEngine = new MatchingEngine({ markets: [BENCH_MARKET] });
+    oursPrebuiltRates.push(SHARED_COMMANDS / timeIt(() => runOurs(prebuiltEngine, commands)));
+    const prebuiltBook = new NobOrderBook();
+    theirPrebuiltRates.push(SHARED_COMMANDS / timeIt(() => runNob(prebuiltBook, calls)));
   }
-  const oursOpsPerSec = median(oursRates);
-  const nobOpsPerSec = median(theirRates);
-  console.log(`  ours              ${fmt(oursOpsPerSec)} ops/s (median of ${ROUNDS})`);
-  console.log(`  nodejs-order-book ${fmt(nobOpsPerSec)} ops/s (median of ${ROUNDS})`);
-  console.log(`  ratio             ${(oursOpsPerSec / nobOpsPerSec).toFixed(2)}x`);
+  const rates = (ours: number[], theirs: number[]) => {
+    const oursOpsPerSec = median(ours);
+    const nobOpsPerSec = median(theirs);
+    return {
+      oursOpsPerSec: Math.round(oursOpsPerSec),
+      nodejsOrderBookOpsPerSec: Math.round(nobOpsPerSec),
+      ratio: Number((oursOpsPerSec / nobOpsPerSec).toFixed(2)),
+    };
+  };
+  const batched = rates(oursRates, theirRates);
+  const prebuilt = rates(oursPrebuiltRates, theirPrebuiltRates);
+  for (const [name, figures] of [
+    [`batches of ${fmt(BATCH)}`, batched],
+    ['stream built in advance', prebuilt],
+  ] as const) {
+    console.log(`  ${name} (median of ${ROUNDS}):`);
+    console.log(`    ours              ${fmt(figures.oursOpsPerSec)} ops/s`);
+    console.log(`    nodejs-order-book ${fmt(figures.nodejsOrderBookOpsPerSec)} ops/s`);
+    console.log(`    ratio             ${figures.ratio.toFixed(2)}x`);
+  }
   return {
     commands: SHARED_COMMANDS,
+    batch: BATCH,
     agree,
     tradedVolume: ourVolume,
-    oursOpsPerSec: Math.round(oursOpsPerSec),
-    nodejsOrderBookOpsPerSec: Math.round(nobOpsPerSec),
-    ratio: Number((oursOpsPerSec / nobOpsPerSec).toFixed(2)),
+    ...batched,
+    prebuilt,
   };
 }
 
@@ -148,21 +224,35 @@ function realisticMix() {
     `  book at the end: ${snapshot.bids.length + snapshot.asks.length} resting orders on ${levels} levels`,
   );
 
+  const texts = toTexts(commands);
   const rates: number[] = [];
+  const prebuiltRates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const engine = new MatchingEngine({ markets: [BENCH_MARKET] });
-    rates.push(commands.length / timeIt(() => runOurs(engine, commands)));
+    const seconds = timeBatches(commands.length, decodeSlice(texts), (batch) => {
+      runOurs(engine, batch);
+    });
+    rates.push(commands.length / seconds);
+    const prebuiltEngine = new MatchingEngine({ markets: [BENCH_MARKET] });
+    prebuiltRates.push(commands.length / timeIt(() => runOurs(prebuiltEngine, commands)));
   }
   const opsPerSec = median(rates);
-  console.log(`  ours              ${fmt(opsPerSec)} ops/s (median of ${ROUNDS})`);
+  const prebuiltOpsPerSec = median(prebuiltRates);
+  console.log(`  ours, batches of ${fmt(BATCH)}  ${fmt(opsPerSec)} ops/s (median of ${ROUNDS})`);
+  console.log(`  ours, built in advance  ${fmt(prebuiltOpsPerSec)} ops/s (median of ${ROUNDS})`);
 
-  // Latency: a separate pass timing each command (the clock read itself is included).
+  // Latency: a separate pass timing each command of decoded batches (the clock read itself is
+  // included).
   const latencies = new Float64Array(commands.length);
   const engine = new MatchingEngine({ markets: [BENCH_MARKET] });
-  for (let i = 0; i < commands.length; i++) {
-    const start = process.hrtime.bigint();
-    engine.apply(commands[i]);
-    latencies[i] = Number(process.hrtime.bigint() - start);
+  const decode = decodeSlice(texts);
+  for (let first = 0; first < commands.length; first += BATCH) {
+    const batch = decode(first, Math.min(commands.length, first + BATCH));
+    for (let i = 0; i < batch.length; i++) {
+      const start = process.hrtime.bigint();
+      engine.apply(batch[i]);
+      latencies[first + i] = Number(process.hrtime.bigint() - start);
+    }
   }
   latencies.sort();
   const p50Us = percentile(latencies, 0.5) / 1000;
@@ -173,7 +263,9 @@ function realisticMix() {
   );
   return {
     commands: commands.length,
+    batch: BATCH,
     opsPerSec: Math.round(opsPerSec),
+    prebuiltOpsPerSec: Math.round(prebuiltOpsPerSec),
     p50Us: round2(p50Us),
     p99Us: round2(p99Us),
     p999Us: round2(p999Us),

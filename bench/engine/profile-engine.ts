@@ -1,13 +1,15 @@
 // Profiling harness for the matching core: builds the benchmark's streams, then runs only our
 // engine over them. With BENCH_CPU_PROFILE=<file> it writes a .cpuprofile of the timed rounds alone
 // (not the stream building) and prints self time by function; with the inspector attached some
-// samples land in a "dispatch" frame. BENCH_PROFILE=shared|mix|both, BENCH_ROUNDS (5).
+// samples land in a "dispatch" frame. BENCH_PROFILE=shared|mix|both, BENCH_ROUNDS (5), BENCH_BATCH
+// (2,000: commands decoded from JSON, untimed, just before each batch is applied, as in
+// bench-engine.ts; 0 applies the stream built in advance).
 //   node -r @swc-node/register bench/engine/profile-engine.ts
 import { writeFileSync } from 'fs';
 import { Session } from 'inspector';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
-import { EngineCommand, MatchingEngine } from './imports';
+import { decodeCommand, encodeCommand, EngineCommand, MatchingEngine } from './imports';
 import { BENCH_MARKET } from './bench-market';
 import { buildRealisticMix } from './realistic-mix';
 import { buildSharedStream, toEngineCommands } from './shared-stream';
@@ -16,6 +18,7 @@ const SEED = Number(process.env.BENCH_SEED ?? 20_240_601);
 const WHICH = process.env.BENCH_PROFILE ?? 'both';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROFILE = process.env.BENCH_CPU_PROFILE;
+const BATCH = Number(process.env.BENCH_BATCH ?? 2_000);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -49,18 +52,30 @@ async function main(): Promise<void> {
     await post('Profiler.start');
   }
   for (const [name, commands] of streams) {
+    const texts = commands.map((command) => JSON.stringify(encodeCommand(command)));
     const rates: number[] = [];
     const cpuRates: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       if (PROFILE === undefined) gc();
       const engine = new MatchingEngine({ markets: [BENCH_MARKET] });
-      const cpuStart = process.cpuUsage();
-      const start = process.hrtime.bigint();
       let trades = 0;
-      for (const command of commands) trades += engine.apply(command).trades.length;
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const cpu = process.cpuUsage(cpuStart);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      let seconds = 0;
+      let cpuSeconds = 0;
+      const batchSize = BATCH > 0 ? BATCH : commands.length;
+      for (let first = 0; first < commands.length; first += batchSize) {
+        const last = Math.min(commands.length, first + batchSize);
+        let batch = commands;
+        if (BATCH > 0) {
+          batch = new Array<EngineCommand>(last - first);
+          for (let i = first; i < last; i++) batch[i - first] = decodeCommand(JSON.parse(texts[i]));
+        }
+        const cpuStart = process.cpuUsage();
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < last - first; i++) trades += engine.apply(batch[i]).trades.length;
+        seconds += Number(process.hrtime.bigint() - start) / 1e9;
+        const cpu = process.cpuUsage(cpuStart);
+        cpuSeconds += (cpu.user + cpu.system) / 1e6;
+      }
       rates.push(commands.length / seconds);
       cpuRates.push(commands.length / cpuSeconds);
       console.log(
