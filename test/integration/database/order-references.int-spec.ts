@@ -158,24 +158,46 @@ describe('order references (migration 7)', () => {
       )[0].id;
     const first = db.dataSource.createQueryRunner();
     const second = db.dataSource.createQueryRunner();
+    /** Resolves once `runner`'s backend waits for a lock, so the interleaving is the intended one. */
+    const blockedOnLock = async (pid: number) => {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const [{ waiting }] = (await db.dataSource.query(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE pid = $1 AND wait_event_type = 'Lock'`,
+          [pid],
+        )) as { waiting: number }[];
+        if (waiting === 1) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`backend ${pid} never waited for a lock`);
+    };
     try {
+      const [{ pid }] = (await second.query(`SELECT pg_backend_pid() AS pid`)) as {
+        pid: number;
+      }[];
       // The insert holds its KEY SHARE lock: the delete waits, then sees the committed order.
       const inserted = await newUser('race-insert-first');
       await first.startTransaction();
       await insertOrders(first.manager, [good(inserted)]);
-      const deleting = second.query(`DELETE FROM users WHERE id = $1`, [inserted]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The expectation is taken at once, so the rejection is handled whenever it arrives.
+      const deleteRefused = expect(
+        second.query(`DELETE FROM users WHERE id = $1`, [inserted]),
+      ).rejects.toMatchObject(ORDER_REF);
+      await blockedOnLock(pid);
       await first.commitTransaction();
-      await expect(deleting).rejects.toMatchObject(ORDER_REF);
+      await deleteRefused;
 
       // The delete holds the row lock: the insert waits, then finds the user gone.
       const deleted = await newUser('race-delete-first');
       await first.startTransaction();
       await first.query(`DELETE FROM users WHERE id = $1`, [deleted]);
-      const inserting = insertOrders(second.manager, [good(deleted)]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const insertRefused = expect(
+        insertOrders(second.manager, [good(deleted)]),
+      ).rejects.toMatchObject(ORDER_REF);
+      await blockedOnLock(pid);
       await first.commitTransaction();
-      await expect(inserting).rejects.toMatchObject(ORDER_REF);
+      await insertRefused;
       const [{ n }] = (await db.dataSource.query(
         `SELECT count(*)::int AS n FROM orders WHERE user_id = ANY($1::uuid[])`,
         [[deleted]],
