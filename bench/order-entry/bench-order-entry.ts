@@ -225,6 +225,7 @@ function pgbenchScript(payloadBytes: number): string {
     `'{${payloadBytes}}'`,
     `ARRAY['{"x-schema-version":"1","x-request-id":"' || gen_random_uuid() || '","x-command-id":"' || gen_random_uuid() || '"}']`,
     `'outbox'`,
+    `'{NULL}'`,
   ]);
   const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
   return [

@@ -4,7 +4,7 @@
 // every order once with symbol and time filters.
 import { decodeCommand } from '@app/domain';
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { createTestDatabase, readOutbox, type TestDatabase } from '@app/testing';
 import { ledgerProblems } from './support/ledger-checks';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -57,15 +57,12 @@ describe('orders: commands queued and queries (in-process, real PostgreSQL)', ()
 
   /** The user's queued engine commands, decoded, in outbox order. */
   async function commandsOf(userId: string): Promise<OutboxCommand[]> {
-    const rows: { key: string; payload: Buffer; command_id: string }[] =
-      await database.dataSource.query(
-        `SELECT key, payload, headers->>'x-command-id' AS command_id FROM outbox ORDER BY id`,
-      );
-    return rows
-      .map((row) => ({
-        key: row.key,
-        commandId: row.command_id,
-        command: decodeCommand(JSON.parse(row.payload.toString('utf8'))) as unknown as Record<
+    const entries = await readOutbox(database.dataSource);
+    return entries
+      .map((entry) => ({
+        key: entry.key as string,
+        commandId: entry.headers['x-command-id'],
+        command: decodeCommand(JSON.parse(entry.value.toString('utf8'))) as unknown as Record<
           string,
           unknown
         >,

@@ -3,7 +3,7 @@
 // a statement trigger holds each orders insert for a moment, so every request has looked the
 // ids up before the first one commits), and all of them answer with that one order.
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { createTestDatabase, readOutbox, type TestDatabase } from '@app/testing';
 import { ledgerProblems } from './support/ledger-checks';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -68,18 +68,26 @@ describe('orders: one order per client order id under concurrent requests (real 
   const post = (userId: string, url: string, body: unknown) =>
     service.request({ method: 'POST', url, headers: service.identity(userId, 'POST', url), body });
 
-  /** The user's orders, USDT balance, LOCK entries and outbox rows of their orders. */
+  /** The user's orders, USDT balance, LOCK entries and queued commands of their orders. */
   async function state(userId: string) {
     const [row] = await database.dataSource.query(
       `SELECT (SELECT count(*)::int FROM orders WHERE user_id = $1) AS orders,
               (SELECT count(*)::int FROM ledger_entries WHERE user_id = $1 AND reason = 'LOCK') AS lock_entries,
-              (SELECT count(*)::int FROM outbox
-                WHERE headers->>'x-command-id' IN (SELECT id::text FROM orders WHERE user_id = $1)) AS outbox,
+              (SELECT array_agg(id::text) FROM orders WHERE user_id = $1) AS order_ids,
               (SELECT available::text || '/' || locked::text FROM balances
                 WHERE user_id = $1 AND asset = 'USDT') AS usdt`,
       [userId],
     );
-    return row as { orders: number; lock_entries: number; outbox: number; usdt: string };
+    const { order_ids: orderIds, ...rest } = row as {
+      orders: number;
+      lock_entries: number;
+      order_ids: string[] | null;
+      usdt: string;
+    };
+    const ids = new Set(orderIds ?? []);
+    const queued = await readOutbox(database.dataSource);
+    const outbox = queued.filter((e) => ids.has(e.headers['x-command-id'])).length;
+    return { orders: rest.orders, lock_entries: rest.lock_entries, outbox, usdt: rest.usdt };
   }
 
   it('answers concurrent batches repeating client order ids with the one order each id has', async () => {

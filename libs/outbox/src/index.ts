@@ -5,5 +5,12 @@ export * from './outbox-error';
 export * from './outbox.metrics';
 export * from './outbox-relay';
 export * from './outbox.module';
-export { settledPrefix, toTopicMessages, type OutboxRow } from './relay-batch';
+export { decodeFrame, encodeFrame, type DecodedMessage, type FramedMessage } from './message-frame';
+export {
+  messageCount,
+  rowMessages,
+  settledPrefix,
+  toTopicMessages,
+  type OutboxRow,
+} from './relay-batch';
 export * from './write-outbox';

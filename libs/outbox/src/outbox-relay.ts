@@ -4,6 +4,8 @@ import { createIdempotentProducer } from '@app/messaging';
 import {
   OUTBOX_BACKOFF_INITIAL_MS,
   OUTBOX_BACKOFF_MAX_MS,
+  OUTBOX_BATCH_BYTES_MAX,
+  OUTBOX_BATCH_MESSAGES_MAX,
   OUTBOX_BATCH_ROWS_MAX,
   OUTBOX_BLOCKED_RETRY_MS,
   OUTBOX_CHANNEL,
@@ -21,6 +23,7 @@ import {
   SELECT_BATCH_SQL,
   STATS_SQL,
   backoffMs,
+  messageCount,
   settledPrefix,
   toTopicMessages,
   type OutboxRow,
@@ -62,8 +65,10 @@ import { Wakeup } from './wakeup';
  * timeouts).
  *
  * On Kafka, a batch is sent with one idempotent producer and acknowledged before the next one is
- * read, and the records of a topic keep their id order, so each partition (each key) receives
- * the first copy of every row in the order above. A failed send or a crash between the
+ * read, and the records of a topic keep their id order (a multi-message row's records follow one
+ * another in the order they were written), so each partition (each key) receives the first copy
+ * of every row in the order above. A row is deleted only with its whole batch, after Kafka
+ * acknowledged every record of it, so a multi-message row is never half published and deleted. A failed send or a crash between the
  * acknowledgement and the delete sends the rows again: the copies are duplicates that consumers
  * drop by `x-command-id` (every record also carries `x-outbox-id`). After a failed send the
  * producer is replaced, so that different records never reuse a sequence number the broker has
@@ -104,7 +109,10 @@ export interface OutboxRelayOptions {
   readonly kafka: Kafka;
   /** Names the outbox: one active relay per name. Default `outbox-relay`. */
   readonly lockName?: string;
-  /** Rows per batch. Default `OUTBOX_BATCH_ROWS_MAX` (500). */
+  /**
+   * Rows per batch. Default `OUTBOX_BATCH_ROWS_MAX` (500). A batch is also bounded by
+   * `OUTBOX_BATCH_MESSAGES_MAX` and `OUTBOX_BATCH_BYTES_MAX`; its first row always goes.
+   */
   readonly batchRowsMax?: number;
   /** Fallback poll of an idle active relay, in ms. Default `OUTBOX_POLL_INTERVAL_MS` (2 000). */
   readonly pollIntervalMs?: number;
@@ -133,9 +141,30 @@ interface SelectedRow {
   id: string;
   topic: string;
   key: string | null;
-  payload: Buffer;
+  /** Null past the batch's bounds (`within` false). */
+  payload: Buffer | null;
   headers: Record<string, string>;
+  messages: number | null;
   settled: boolean;
+  within: boolean;
+}
+
+/**
+ * The rows within the batch's bounds, with their payloads: the prefix the SELECT flagged. Throws
+ * if the flags are not a prefix, or a row within it lacks its payload.
+ */
+function boundedPrefix(rows: readonly SelectedRow[]): OutboxRow[] {
+  const end = rows.findIndex((row) => !row.within);
+  const within = end === -1 ? rows : rows.slice(0, end);
+  if (end === 0 || rows.slice(within.length).some((row) => row.within)) {
+    throw new OutboxError('RELAY_STATE', 'batch bounds are not a prefix of the rows');
+  }
+  return within.map((row) => {
+    if (row.payload === null) {
+      throw new OutboxError('RELAY_STATE', `outbox row ${row.id} read without its payload`);
+    }
+    return { ...row, payload: row.payload };
+  });
 }
 
 const SILENT: OutboxRelayLogger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -257,9 +286,14 @@ export class OutboxRelay {
   /** Reads the next batch, sends its settled run to Kafka, deletes what Kafka acknowledged. */
   private async publishBatch(client: Client): Promise<Outcome> {
     this.stage = 'database';
-    const selected = await client.query<SelectedRow>(SELECT_BATCH_SQL, [this.batchRowsMax]);
+    const selected = await client.query<SelectedRow>(SELECT_BATCH_SQL, [
+      this.batchRowsMax,
+      OUTBOX_BATCH_MESSAGES_MAX,
+      OUTBOX_BATCH_BYTES_MAX,
+    ]);
     if (selected.rows.length === 0) return 'idle';
-    const batch: OutboxRow[] = settledPrefix(selected.rows);
+    const candidates = boundedPrefix(selected.rows);
+    const batch: OutboxRow[] = settledPrefix(candidates);
     if (batch.length === 0) return 'blocked';
     const ids = batch.map((row) => row.id);
 
@@ -269,6 +303,7 @@ export class OutboxRelay {
     await producer.sendBatch({ topicMessages: toTopicMessages(batch), acks: -1 });
     this.metrics.publishLatencySeconds.observe(this.label, (performance.now() - sentAt) / 1000);
     this.metrics.publishBatchSize.observe(this.label, batch.length);
+    this.metrics.publishedMessagesTotal.inc(this.label, messageCount(batch));
     this.metrics.publishedTotal.inc(this.label, batch.length);
     this.publishedRows += batch.length;
     this.batches += 1;
@@ -283,8 +318,9 @@ export class OutboxRelay {
         `deleted ${deleted.rowCount} of ${ids.length} published rows: is another relay active?`,
       );
     }
-    if (batch.length < selected.rows.length) return 'blocked';
-    return selected.rows.length === this.batchRowsMax ? 'full' : 'drained';
+    if (batch.length < candidates.length) return 'blocked';
+    const more = candidates.length < selected.rows.length;
+    return more || selected.rows.length === this.batchRowsMax ? 'full' : 'drained';
   }
 
   private async refreshStats(client: Client): Promise<void> {

@@ -15,12 +15,42 @@ export const OUTBOX_LOCK_NAME_DEFAULT = 'outbox-relay';
 export const OUTBOX_WRITE_STATEMENT_ROWS_MAX = 5_000;
 
 /**
+ * Messages one multi-message outbox row holds at most (`writeOutbox` with `pack`). One order
+ * batch (`BATCH_ORDERS_MAX`, 1 000 orders) then needs a single row; a larger write of one topic
+ * is cut into several rows.
+ */
+export const OUTBOX_ROW_MESSAGES_MAX = 1_000;
+
+/**
+ * Bytes of one multi-message row's payload at most (the frame: keys, headers and values). The
+ * relay sends a row's messages in one request, and each partition's record batch must stay under
+ * the broker's `message.max.bytes` (1 MiB by default); 768 KiB leaves room for Kafka's own
+ * per-record framing and the `x-outbox-id` header. A 1 000-order batch is about 450 KiB.
+ */
+export const OUTBOX_ROW_BYTES_MAX = 768 * 1024;
+
+/**
  * Rows the relay reads, sends to Kafka and deletes as one batch. Big enough to amortise the
  * round trips when a batch ingestion leaves thousands of rows; small enough that one Kafka
  * request stays well under the broker's 1 MB default message batch limit for typical commands
  * (a few hundred bytes each) and a graceful stop waits for at most one such batch.
  */
 export const OUTBOX_BATCH_ROWS_MAX = 500;
+
+/**
+ * Messages (Kafka records) of one relay batch at most; a multi-message row counts each of its
+ * messages. The first row always goes, whatever its size, so a full 1 000-message row is never
+ * stuck; further rows join only while the batch stays within this bound and the byte bound.
+ */
+export const OUTBOX_BATCH_MESSAGES_MAX = 2_000;
+
+/**
+ * Stored bytes of one relay batch at most (payloads, keys and headers as PostgreSQL stores
+ * them), for the same reason as `OUTBOX_ROW_BYTES_MAX`: every partition's record batch of one
+ * request stays under the broker's 1 MiB `message.max.bytes`. 500 single rows of typical
+ * commands (a few hundred bytes each) stay well inside it, as before.
+ */
+export const OUTBOX_BATCH_BYTES_MAX = 768 * 1024;
 
 /**
  * Fallback poll of an idle active relay. NOTIFY normally wakes it within milliseconds; the poll
@@ -72,5 +102,9 @@ export const OUTBOX_STATEMENT_TIMEOUT_MS = 10_000;
  */
 export const OUTBOX_STATS_INTERVAL_MS = 1_000;
 
-/** Header the relay adds to every record: the outbox row id, for deduplication and tracing. */
+/**
+ * Header the relay adds to every record, for tracing: which outbox message it is. `<id>` (the
+ * row id) for a single-message row, `<id>:<n>` for message n (from 0) of a multi-message row.
+ * Within a key, first copies arrive in (id, n) order. Consumers deduplicate by `x-command-id`.
+ */
 export const OUTBOX_ID_HEADER = 'x-outbox-id';

@@ -13,6 +13,8 @@ export interface OutboxMetrics {
   readonly publishLatencySeconds: Histogram<'outbox'>;
   /** Rows acknowledged by Kafka (a row redelivered after a crash counts again). */
   readonly publishedTotal: Counter<'outbox'>;
+  /** Kafka records acknowledged: a multi-message row counts each of its messages. */
+  readonly publishedMessagesTotal: Counter<'outbox'>;
   /** Failed rounds (Kafka or PostgreSQL), each followed by a backoff. */
   readonly errorsTotal: Counter<'outbox' | 'stage'>;
   /** 1 while this process holds the outbox's relay lock and publishes. */
@@ -71,6 +73,16 @@ export function outboxMetrics(): OutboxMetrics {
         new Counter({
           name: 'outbox_published_total',
           help: 'Outbox rows acknowledged by Kafka',
+          labelNames: ['outbox'],
+          registers,
+        }),
+    ),
+    publishedMessagesTotal: getOrCreate(
+      'outbox_published_messages_total',
+      () =>
+        new Counter({
+          name: 'outbox_published_messages_total',
+          help: 'Kafka records acknowledged for outbox rows (a multi-message row counts each)',
           labelNames: ['outbox'],
           registers,
         }),

@@ -1,6 +1,14 @@
 // Proves the relay's pure steps: the settled prefix stops at the first unsettled row, records
-// keep id order per topic and carry their row id, and the backoff grows to its bound.
-import { backoffMs, settledPrefix, toTopicMessages, type OutboxRow } from './relay-batch';
+// keep id order per topic and carry their outbox id, a multi-message row expands into the records
+// it was written from, in order, and the backoff grows to its bound.
+import { encodeFrame } from './message-frame';
+import {
+  backoffMs,
+  messageCount,
+  settledPrefix,
+  toTopicMessages,
+  type OutboxRow,
+} from './relay-batch';
 import { Wakeup } from './wakeup';
 
 const row = (id: number, topic: string, settled = true): OutboxRow => ({
@@ -9,7 +17,29 @@ const row = (id: number, topic: string, settled = true): OutboxRow => ({
   key: `k${id % 2}`,
   payload: Buffer.from(`p${id}`),
   headers: { 'x-command-id': `c${id}` },
+  messages: null,
   settled,
+});
+
+/** A multi-message row of `count` messages with keys k0, k1, k0, ... and one null key last. */
+const framedRow = (id: number, topic: string, count: number): OutboxRow => ({
+  id: String(id),
+  topic,
+  key: null,
+  payload: encodeFrame(
+    Array.from({ length: count }, (_, n) => ({
+      key: n === count - 1 ? null : `k${n % 2}`,
+      headersJson: JSON.stringify({
+        'x-schema-version': '1',
+        'x-request-id': 'r',
+        'x-command-id': `c${id}.${n}`,
+      }),
+      value: Buffer.from(`p${id}.${n}`),
+    })),
+  ),
+  headers: {},
+  messages: count,
+  settled: true,
 });
 
 describe('relay batch', () => {
@@ -31,6 +61,37 @@ describe('relay batch', () => {
       value: Buffer.from('p1'),
       headers: { 'x-command-id': 'c1' },
     });
+  });
+
+  it('expands a multi-message row into its records, in order, with <id>:<n> outbox ids', () => {
+    const grouped = toTopicMessages([row(1, 'a'), framedRow(2, 'a', 3), row(3, 'a')]);
+    expect(grouped).toHaveLength(1);
+    const records = grouped[0].messages;
+    expect(records.map((m) => m.headers?.['x-outbox-id'])).toEqual(['1', '2:0', '2:1', '2:2', '3']);
+    expect(records.map((m) => m.key)).toEqual(['k1', 'k0', 'k1', null, 'k1']);
+    expect(records.map((m) => String(m.value))).toEqual(['p1', 'p2.0', 'p2.1', 'p2.2', 'p3']);
+    expect(records[2].headers).toEqual({
+      'x-schema-version': '1',
+      'x-request-id': 'r',
+      'x-command-id': 'c2.1',
+      'x-outbox-id': '2:1',
+    });
+    // The order a jsonb headers column gives them back in: shorter names first, then bytewise.
+    expect(Object.keys(records[2].headers ?? {})).toEqual([
+      'x-command-id',
+      'x-request-id',
+      'x-schema-version',
+      'x-outbox-id',
+    ]);
+    expect(messageCount([row(1, 'a'), framedRow(2, 'a', 3)])).toBe(4);
+  });
+
+  it('refuses a multi-message row whose frame does not hold its count', () => {
+    const short = { ...framedRow(4, 'a', 3), messages: 4 };
+    expect(() => toTopicMessages([short])).toThrow(/broken frame/);
+    const cut = framedRow(5, 'a', 3);
+    const truncated = { ...cut, payload: cut.payload.subarray(0, cut.payload.length - 1) };
+    expect(() => toTopicMessages([truncated])).toThrow(/broken frame/);
   });
 
   it('refuses a batch out of id order', () => {

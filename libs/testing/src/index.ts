@@ -2,5 +2,6 @@
 // services run as real child processes.
 export * from './database';
 export * from './kafka';
+export * from './outbox';
 export * from './processes';
 export * from './run-id';

@@ -9,6 +9,7 @@ import {
   type OutboxMessage,
   type OutboxRelay,
   type OutboxRelayLogger,
+  type WriteOutboxOptions,
 } from '@app/outbox';
 import {
   createTestDatabase,
@@ -62,12 +63,13 @@ export async function createOutboxFixture(label: string): Promise<OutboxFixture>
   };
 }
 
-/** Writes `messages` in one committed transaction; returns their ids. */
+/** Writes `messages` in one committed transaction; returns their outbox ids. */
 export function writeCommitted(
   dataSource: DataSource,
   messages: readonly OutboxMessage[],
+  options: WriteOutboxOptions = {},
 ): Promise<string[]> {
-  return dataSource.transaction((manager) => writeOutbox(manager, messages));
+  return dataSource.transaction((manager) => writeOutbox(manager, messages, options));
 }
 
 /** A consumed record, flattened. */
@@ -78,7 +80,7 @@ export interface Collected {
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers: Record<string, string>;
-  /** The outbox row id from `x-outbox-id`. */
+  /** The record's `x-outbox-id`: `<row id>`, or `<row id>:<n>` in a multi-message row. */
   readonly outboxId: string;
   /** When this process received it (performance.now()). */
   readonly receivedAt: number;
@@ -150,23 +152,42 @@ export class TopicCollector {
  * For every key, the outbox ids in the order their first copies arrived. Duplicates (a row sent
  * again after a crash) are dropped here, as a consumer deduplicating by command id would.
  */
-export function firstCopiesByKey(records: readonly Collected[]): Map<string | null, bigint[]> {
+export function firstCopiesByKey(records: readonly Collected[]): Map<string | null, string[]> {
   const seen = new Set<string>();
-  const byKey = new Map<string | null, bigint[]>();
+  const byKey = new Map<string | null, string[]>();
   for (const record of records) {
     if (seen.has(record.outboxId)) continue;
     seen.add(record.outboxId);
     const list = byKey.get(record.key) ?? [];
-    list.push(BigInt(record.outboxId));
+    list.push(record.outboxId);
     byKey.set(record.key, list);
   }
   return byKey;
 }
 
-/** True if every key's first copies are in increasing id order. */
+/**
+ * Orders two `x-outbox-id` values as the relay publishes them: by row id, then by the message's
+ * index within a multi-message row. Negative, zero or positive, as for `sort`.
+ */
+export function compareOutboxIds(a: string, b: string): number {
+  const [rowA, indexA] = parseOutboxId(a);
+  const [rowB, indexB] = parseOutboxId(b);
+  if (rowA !== rowB) return rowA < rowB ? -1 : 1;
+  return indexA - indexB;
+}
+
+/** `<row id>` as [row id, -1], `<row id>:<n>` as [row id, n]. */
+function parseOutboxId(id: string): [bigint, number] {
+  const match = /^(\d+)(?::(\d+))?$/.exec(id);
+  if (match === null) throw new Error(`not an outbox id: '${id}'`);
+  return [BigInt(match[1]), match[2] === undefined ? -1 : Number(match[2])];
+}
+
+/** True if every key's first copies are in increasing (row id, index) order. */
 export function inIdOrderPerKey(records: readonly Collected[]): boolean {
   for (const ids of firstCopiesByKey(records).values()) {
-    for (let i = 1; i < ids.length; i += 1) if (ids[i] <= ids[i - 1]) return false;
+    for (let i = 1; i < ids.length; i += 1)
+      if (compareOutboxIds(ids[i], ids[i - 1]) <= 0) return false;
   }
   return true;
 }

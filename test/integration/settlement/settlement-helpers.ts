@@ -22,7 +22,12 @@ import {
   type ConsumedResult,
   type SettleBatchOutcome,
 } from '@app/settlement';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import {
+  OUTBOX_ENTRY_COLUMNS,
+  createTestDatabase,
+  outboxEntries,
+  type TestDatabase,
+} from '@app/testing';
 import { crossBook, type CrossBook } from './cross-trades';
 import { insertOrders, type NewOrder } from '../../../apps/order-service/src/orders/insert-orders';
 
@@ -168,13 +173,14 @@ export async function cancel(
 /** Every command TX1 queued, decoded from the outbox rows, in id order; deletes them. */
 export async function drainOutboxCommands(f: SettlementFixture): Promise<EngineCommand[]> {
   const rows = (await f.dataSource.query(
-    `DELETE FROM outbox WHERE topic = $1 RETURNING id, payload`,
+    `DELETE FROM outbox WHERE topic = $1 RETURNING ${OUTBOX_ENTRY_COLUMNS}`,
     [ORDERS_TOPIC],
-  )) as [{ id: string; payload: Buffer }[], number] | { id: string; payload: Buffer }[];
-  const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string; payload: Buffer }[];
-  return list
-    .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)))
-    .map((row) => decodeCommand(JSON.parse(row.payload.toString('utf8'))));
+  )) as unknown[];
+  // A multi-message row (one per batch of orders) holds several commands, in order.
+  const list = (Array.isArray(rows[0]) ? rows[0] : rows) as Parameters<typeof outboxEntries>[0];
+  return outboxEntries(list).map((entry) =>
+    decodeCommand(JSON.parse(entry.value.toString('utf8'))),
+  );
 }
 
 export function envelope(f: SettlementFixture, result: EngineResult): EngineResultEnvelope {

@@ -97,7 +97,8 @@ export function insertedRow(order: NewOrder, createdAt: Date): OrderRow {
 
 /**
  * Locks the funds of `orders` (all of one user), inserts them with their LOCK entries (one journal), and
- * queues one place command per order in the outbox, inside the caller's open transaction.
+ * queues one place command per order in the outbox, inside the caller's open transaction. The
+ * commands share one multi-message outbox row (`pack`): one row per batch, not one per order.
  * Returns `placed: false` when an asset's available balance does not cover the orders' total
  * lock of it; the caller must then roll back, because the locks of the other assets may have
  * been taken by the same statement.
@@ -147,6 +148,7 @@ export async function insertOrders(
       payload: encodeCommand(order.command) as object,
       commandId: order.command.commandId,
     })),
+    { pack: true },
   );
   return { placed: true, createdAt };
 }

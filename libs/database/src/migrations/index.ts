@@ -5,6 +5,7 @@ import { Coordination1790000000004 } from './1790000000004-coordination';
 import { Settlement1790000000005 } from './1790000000005-settlement';
 import { SettlementWritePath1790000000006 } from './1790000000006-settlement-write-path';
 import { OrderEntryWritePath1790000000007 } from './1790000000007-order-entry-write-path';
+import { OutboxMessages1790000000008 } from './1790000000008-outbox-messages';
 
 /**
  * Every migration, oldest first. An explicit list rather than a glob, so that it works the same
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Settlement1790000000005,
   SettlementWritePath1790000000006,
   OrderEntryWritePath1790000000007,
+  OutboxMessages1790000000008,
 ];
