@@ -5,7 +5,8 @@
 // sends becomes visible, and the book it took over equals a reference replay of the command log
 // (state hash per market via GET /engine/state): in both failovers the standby's warm book
 // (leader snapshot plus the committed commands since), on a cold start the database restore. Settlement is not part of this test: a minimal stand-in below applies the results
-// to the orders table and to settlement_checkpoints, as libs/settlement will (it had not landed).
+// to the orders table and to settlement_checkpoints, which is all the engine's restore reads; the
+// full-path failover test runs the same failures with the real settlement and ends with the auditor.
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import {

@@ -6,6 +6,7 @@ import { MESSAGE_HEADERS } from '@app/messaging';
 import {
   createTestDatabase,
   createTestTopics,
+  expectAuditClean,
   newRunId,
   startService,
   type ServiceProcess,
@@ -160,6 +161,8 @@ describe('order entry survives kill -9 of order-service mid-load', () => {
       [accepted],
     );
     expect(n).toBe(accepted.length);
+    // Whatever the kill cut, every lock, ledger entry and balance still agrees.
+    await expectAuditClean(database.dataSource);
 
     const commandIds = new Set<string>();
     const consumer = topics.kafka.consumer({ groupId: `${runId}-check` });

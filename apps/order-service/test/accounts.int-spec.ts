@@ -2,8 +2,8 @@
 // keys (secret stored only encrypted), deposits and withdrawals with exact decimal amounts,
 // idempotent references, refusals that write nothing, and a balanced ledger after all of it.
 import { decryptSecret, parseEncryptionKey } from '@app/auth';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ledgerProblems, tableCounts } from './support/ledger-checks';
+import { createTestDatabase, type TestDatabase, expectAuditClean } from '@app/testing';
+import { tableCounts } from './support/ledger-checks';
 import { createTestApp, type TestApp } from './support/test-app';
 
 describe('accounts (in-process, real PostgreSQL)', () => {
@@ -91,7 +91,7 @@ describe('accounts (in-process, real PostgreSQL)', () => {
       [userId],
     );
     expect(row.available).toBe('149999999999');
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('refuses a withdrawal beyond the available balance and writes nothing', async () => {
@@ -164,7 +164,7 @@ describe('accounts (in-process, real PostgreSQL)', () => {
     expect(balances.body).toEqual([
       { asset: 'USDT', available: '0.00000000', locked: '60.00000000' },
     ]);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('applies a transfer reference once, and refuses its reuse for another transfer', async () => {
@@ -202,7 +202,7 @@ describe('accounts (in-process, real PostgreSQL)', () => {
     expect((await admin('POST', '/api/v1/admin/withdrawals', out)).body.replayed).toBe(false);
     const outAgain = await admin('POST', '/api/v1/admin/withdrawals', out);
     expect(outAgain.body).toMatchObject({ replayed: true, available: '7.00000000' });
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('revokes a key idempotently and caps active keys per user', async () => {
@@ -292,6 +292,6 @@ describe('accounts (in-process, real PostgreSQL)', () => {
       { asset: 'ETH', available: '20.00000000', locked: '0.00000000' },
       { asset: 'USDT', available: '100000.00000000', locked: '0.00000000' },
     ]);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 });

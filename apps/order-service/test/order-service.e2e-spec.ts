@@ -10,8 +10,8 @@ import {
   startService,
   type ServiceProcess,
   type TestDatabase,
+  expectAuditClean,
 } from '@app/testing';
-import { ledgerProblems } from './support/ledger-checks';
 
 const secrets = {
   INTERNAL_AUTH_SECRET: 'e2e-internal-auth-secret-0123456789abcdef',
@@ -119,7 +119,7 @@ describe('order-service as a process', () => {
 
     const revoked = await admin('DELETE', `/api/v1/admin/api-keys/${key.body.keyId}`);
     expect(revoked.status).toBe(200);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('refuses without credentials or with unknown fields, echoing the request id', async () => {

@@ -2,8 +2,7 @@
 // cumulatively in request order, one transaction (a failing statement, injected with a trigger,
 // writes nothing), per-entry rejections, repeats answered with the existing order, size bounds.
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, readOutbox, type TestDatabase } from '@app/testing';
-import { ledgerProblems } from './support/ledger-checks';
+import { createTestDatabase, expectAuditClean, readOutbox, type TestDatabase } from '@app/testing';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const limitBuy = (price: string, quantity: string, extra: Record<string, unknown> = {}) => ({
@@ -183,7 +182,7 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
     );
     expect(queued).toHaveLength(accepted.size);
     expect(new Set(queued.map((e) => e.txid)).size).toBe(1);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it.each([
@@ -285,6 +284,6 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
       outbox_rows: before.outbox_rows + 1,
       usdt: `${(1_000_000n - 10_000n) * 100_000_000n}/${10_000n * 100_000_000n}`,
     });
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 });

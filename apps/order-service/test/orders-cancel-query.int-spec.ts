@@ -4,8 +4,7 @@
 // every order once with symbol and time filters.
 import { decodeCommand } from '@app/domain';
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, readOutbox, type TestDatabase } from '@app/testing';
-import { ledgerProblems } from './support/ledger-checks';
+import { createTestDatabase, expectAuditClean, readOutbox, type TestDatabase } from '@app/testing';
 import { createTestApp, type TestApp } from './support/test-app';
 
 interface OutboxCommand {
@@ -204,7 +203,7 @@ describe('orders: commands queued and queries (in-process, real PostgreSQL)', ()
     ]);
     const unknown = await call(userId, 'DELETE', '/api/v1/orders?symbol=DOGE-USDT');
     expect(unknown.body.code).toBe('UNKNOWN_MARKET');
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('gets one order, lists open and history, and pages with cursors without duplicates or gaps', async () => {

@@ -3,8 +3,7 @@
 // a statement trigger holds each orders insert for a moment, so every request has looked the
 // ids up before the first one commits), and all of them answer with that one order.
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, readOutbox, type TestDatabase } from '@app/testing';
-import { ledgerProblems } from './support/ledger-checks';
+import { createTestDatabase, expectAuditClean, readOutbox, type TestDatabase } from '@app/testing';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /** Requests fired at once in each race. */
@@ -125,7 +124,7 @@ describe('orders: one order per client order id under concurrent requests (real 
       outbox: orders,
       usdt: `${(1000 - 10 * orders) * 1e8}/${10 * orders * 1e8}`,
     });
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   it('answers concurrent single orders with one client order id: one 201, the rest 200 with it', async () => {
@@ -141,6 +140,6 @@ describe('orders: one order per client order id under concurrent requests (real 
       outbox: 1,
       usdt: `${990 * 1e8}/${10 * 1e8}`,
     });
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 });

@@ -4,8 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ledgerProblems } from './support/ledger-checks';
+import { createTestDatabase, type TestDatabase, expectAuditClean } from '@app/testing';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /** Orders fired at once, and how many the balance covers. */
@@ -117,7 +116,7 @@ describe('orders: concurrent TX1 on one balance (in-process, real PostgreSQL)', 
       [accepted.map((r) => r.body.orderId as string)],
     );
     expect(commandIds).toHaveLength(ORDERS_FUNDED);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 
   async function count(sql: string): Promise<number> {

@@ -3,9 +3,8 @@
 // market filters, malformed amounts, field combinations, unknown and halted markets, unknown and
 // forbidden fields, another user's order, and the cancel of an order that is no longer open.
 import { OutboxRelayService } from '@app/outbox';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { createTestDatabase, type TestDatabase, expectAuditClean } from '@app/testing';
 import { MarketRegistry } from '../src/orders/market-registry';
-import { ledgerProblems } from './support/ledger-checks';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const BASE = { symbol: 'BTC-USDT', side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '0.1' };
@@ -270,6 +269,6 @@ describe('orders: bad input writes nothing (in-process, real PostgreSQL)', () =>
       });
     }
     expect(await counts()).toEqual(before);
-    expect(await ledgerProblems(database.dataSource)).toEqual([]);
+    await expectAuditClean(database.dataSource);
   });
 });

@@ -15,9 +15,7 @@ import {
 import { loadMarkets, recordDeposit } from '@app/database';
 import { encodeEngineResultEnvelope, TOPICS, type EngineResultEnvelope } from '@app/messaging';
 import {
-  formatAuditReport,
   loadFeesUserId,
-  runAudit,
   settleBatch,
   type ConsumedResult,
   type SettleBatchOutcome,
@@ -30,6 +28,8 @@ import {
 } from '@app/testing';
 import { crossBook, type CrossBook } from './cross-trades';
 import { insertOrders, type NewOrder } from '../../../apps/order-service/src/orders/insert-orders';
+
+export { expectAuditClean } from '@app/testing';
 
 export const ORDERS_TOPIC = 'settlement-test.orders';
 export const USER_UPDATES_TOPIC = 'settlement-test.user-updates';
@@ -223,12 +223,6 @@ export async function matchAndSettle(
 /** Encoded record values of results, for producing to the results topic. */
 export function encodeResults(f: SettlementFixture, results: readonly EngineResult[]): Buffer[] {
   return results.map((result) => encodeEngineResultEnvelope(envelope(f, result)));
-}
-
-/** Fails the test with the printed report unless every audit check holds. */
-export async function expectAuditClean(dataSource: DataSource, context = ''): Promise<void> {
-  const report = await runAudit(dataSource);
-  if (!report.ok) throw new Error(`audit failed ${context}\n${formatAuditReport(report)}`);
 }
 
 export async function balanceOf(
