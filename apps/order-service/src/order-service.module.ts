@@ -12,6 +12,7 @@ import { API_KEY_ENCRYPTION_KEY } from './accounts/api-key-encryption.token';
 import { HttpFoundationModule } from './http/http.module';
 import { ORDER_SERVICE_LOGGER } from './http/logger.token';
 import { MarketsModule } from './markets/markets.module';
+import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from './orders/order-entry-options';
 import { OrdersModule } from './orders/orders.module';
 import { SettlementModule } from './settlement/settlement.module';
 import type { OrderServiceSettings } from './order-service.settings';
@@ -71,8 +72,12 @@ export class OrderServiceModule {
           provide: API_KEY_ENCRYPTION_KEY,
           useValue: parseEncryptionKey(settings.API_KEY_ENCRYPTION_KEY),
         },
+        {
+          provide: ORDER_ENTRY_OPTIONS,
+          useValue: { packBatches: settings.OUTBOX_PACK_BATCHES } satisfies OrderEntryOptions,
+        },
       ],
-      exports: [ORDER_SERVICE_LOGGER, API_KEY_ENCRYPTION_KEY],
+      exports: [ORDER_SERVICE_LOGGER, API_KEY_ENCRYPTION_KEY, ORDER_ENTRY_OPTIONS],
     };
   }
 }

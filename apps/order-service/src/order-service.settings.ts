@@ -49,6 +49,17 @@ export class OrderServiceSettings extends withKafka(withDatabase(BaseSettings)) 
   OUTBOX_RELAY_ENABLED = true;
 
   /**
+   * Whether a batch's place commands share one multi-message outbox row (migration 8) instead of
+   * a row each. Only relays of this release and later expand such rows: a relay of an earlier
+   * release would publish the whole frame as one record and lose those orders. Turn it on only
+   * once every order-service of the database runs this release; to roll back, turn it off, wait
+   * until `SELECT count(*) FROM outbox WHERE messages IS NOT NULL` is 0, then roll back.
+   */
+  @ToBoolean()
+  @IsBoolean()
+  OUTBOX_PACK_BATCHES = true;
+
+  /**
    * Whether this process runs the settlement consumer (TX2). Any number of instances may: the
    * consumer group spreads the results topic's partitions over them.
    */

@@ -182,7 +182,47 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
     );
     expect(queued).toHaveLength(accepted.size);
     expect(new Set(queued.map((e) => e.txid)).size).toBe(1);
+    // OUTBOX_PACK_BATCHES (on by default): the batch's commands share one outbox row.
+    expect(new Set(queued.map((e) => e.rowId)).size).toBe(1);
     await expectAuditClean(database.dataSource);
+  });
+
+  it('writes a row per order when OUTBOX_PACK_BATCHES is off, with the same commands', async () => {
+    const unpacked = await createTestApp(database.url, [], { OUTBOX_PACK_BATCHES: 'false' });
+    try {
+      await unpacked.app.get(OutboxRelayService).onApplicationShutdown();
+      const userId = await newTrader('unpacked', '100000');
+      const orders = Array.from({ length: 5 }, (_, i) => ({
+        symbol: 'BTC-USDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        price: `${100 + i}.00`,
+        quantity: '0.1',
+        clientOrderId: `unpacked-${i}`,
+      }));
+      const response = await unpacked.request({
+        method: 'POST',
+        url: '/api/v1/orders/batch',
+        headers: unpacked.identity(userId, 'POST', '/api/v1/orders/batch'),
+        body: { orders },
+      });
+      expect(response.status).toBe(200);
+      const ids = (response.body.results as { orderId: string; status: string }[]).map((r) => {
+        expect(r.status).toBe('ACCEPTED');
+        return r.orderId;
+      });
+      const queued = (await readOutbox(database.dataSource)).filter((e) =>
+        ids.includes(e.headers['x-command-id']),
+      );
+      // One row each, in request order, every one a single-message row (`<row id>` as its id).
+      expect(queued.map((e) => e.headers['x-command-id'])).toEqual(ids);
+      expect(new Set(queued.map((e) => e.rowId)).size).toBe(ids.length);
+      expect(queued.every((e) => e.outboxId === e.rowId)).toBe(true);
+      expect(new Set(queued.map((e) => e.txid)).size).toBe(1);
+      await expectAuditClean(database.dataSource);
+    } finally {
+      await unpacked.close();
+    }
   });
 
   it.each([

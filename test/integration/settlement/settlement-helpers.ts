@@ -116,7 +116,7 @@ export async function placeOrders(
   await runner.connect();
   try {
     await runner.startTransaction();
-    const { placed } = await insertOrders(runner, inputs[0].userId, orders, ORDERS_TOPIC);
+    const { placed } = await insertOrders(runner, inputs[0].userId, orders, ORDERS_TOPIC, true);
     if (!placed) {
       await runner.rollbackTransaction();
       return undefined;

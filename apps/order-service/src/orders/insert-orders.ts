@@ -97,8 +97,8 @@ export function insertedRow(order: NewOrder, createdAt: Date): OrderRow {
 
 /**
  * Locks the funds of `orders` (all of one user), inserts them with their LOCK entries (one journal), and
- * queues one place command per order in the outbox, inside the caller's open transaction. The
- * commands share one multi-message outbox row (`pack`): one row per batch, not one per order.
+ * queues one place command per order in the outbox, inside the caller's open transaction. With
+ * `pack` the commands share one multi-message outbox row: one row per batch, not one per order.
  * Returns `placed: false` when an asset's available balance does not cover the orders' total
  * lock of it; the caller must then roll back, because the locks of the other assets may have
  * been taken by the same statement.
@@ -108,6 +108,7 @@ export async function insertOrders(
   userId: string,
   orders: readonly NewOrder[],
   ordersTopic: string,
+  pack = false,
 ): Promise<{ placed: false } | { placed: true; createdAt: Date }> {
   const totals = new Map<string, bigint>();
   for (const order of orders)
@@ -148,7 +149,7 @@ export async function insertOrders(
       payload: encodeCommand(order.command) as object,
       commandId: order.command.commandId,
     })),
-    { pack: true },
+    { pack },
   );
   return { placed: true, createdAt };
 }

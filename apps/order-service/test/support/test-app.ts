@@ -49,11 +49,13 @@ export interface TestApp {
  * order-service in this process on Fastify, built from the same module (filter, pipe, guards)
  * as the real service, without listening on a port: requests go through Fastify's `inject`.
  * Swagger UI is not mounted (its static-file plugin is ESM, which jest cannot load); `openApi()`
- * builds the same document the service serves. `extraModules` add test-only controllers.
+ * builds the same document the service serves. `extraModules` add test-only controllers;
+ * `env` overrides settings.
  */
 export async function createTestApp(
   databaseUrl: string,
   extraModules: Type<unknown>[] = [],
+  env: Record<string, string> = {},
 ): Promise<TestApp> {
   const settings = loadConfig(OrderServiceSettings, {
     DATABASE_URL: databaseUrl,
@@ -64,6 +66,7 @@ export async function createTestApp(
     // starts one with its own topic prefix.
     OUTBOX_RELAY_ENABLED: 'false',
     SETTLEMENT_ENABLED: 'false',
+    ...env,
   });
   const logLines: string[] = [];
   const logger = createLogger({

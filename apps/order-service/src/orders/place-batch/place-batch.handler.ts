@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isRejection, reject, type Rejection } from '../../http/domain-rejection';
 import { isClientOrderIdConflict } from '../client-order-id-conflict';
 import { insertOrders, type NewOrder } from '../insert-orders';
 import { MarketRegistry } from '../market-registry';
+import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from '../order-entry-options';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { insufficientFunds, orderRejection, unknownMarket } from '../order-rejections';
@@ -57,6 +58,7 @@ export class PlaceBatchHandler {
     private readonly dataSource: DataSource,
     private readonly markets: MarketRegistry,
     private readonly ordersTopic: OrdersTopic,
+    @Inject(ORDER_ENTRY_OPTIONS) private readonly options: OrderEntryOptions,
   ) {}
 
   async execute(
@@ -135,6 +137,7 @@ export class PlaceBatchHandler {
           userId,
           accepted.map((a) => a.order),
           this.ordersTopic.name,
+          this.options.packBatches,
         );
         if (!result.placed)
           throw new Error('batch TX1 lost its row locks: a balance changed under FOR UPDATE');
