@@ -86,9 +86,18 @@ export function decodeFrame(frame: Buffer, count: number, rowId: string): Decode
   while (at < frame.length) {
     const keyLength = length();
     const key = keyLength === NULL_KEY ? null : bytes(keyLength).toString('utf8');
-    const headers: unknown = JSON.parse(bytes(length()).toString('utf8'));
+    let headers: unknown;
+    try {
+      headers = JSON.parse(bytes(length()).toString('utf8'));
+    } catch (error) {
+      if (error instanceof OutboxError) throw error;
+      throw broken('headers are not JSON');
+    }
     if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
       throw broken('headers are not an object');
+    }
+    if (Object.values(headers).some((value) => typeof value !== 'string')) {
+      throw broken('a header value is not a string');
     }
     const ordered = inJsonbKeyOrder(headers as Record<string, string>);
     messages.push({ key, headers: ordered, value: bytes(length()) });

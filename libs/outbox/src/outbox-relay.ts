@@ -296,11 +296,13 @@ export class OutboxRelay {
     const batch: OutboxRow[] = settledPrefix(candidates);
     if (batch.length === 0) return 'blocked';
     const ids = batch.map((row) => row.id);
+    // Decoded before the Kafka stage: a broken row is a database problem, not a Kafka outage.
+    const topicMessages = toTopicMessages(batch);
 
     this.stage = 'kafka';
     const producer = await this.producerReady();
     const sentAt = performance.now();
-    await producer.sendBatch({ topicMessages: toTopicMessages(batch), acks: -1 });
+    await producer.sendBatch({ topicMessages, acks: -1 });
     this.metrics.publishLatencySeconds.observe(this.label, (performance.now() - sentAt) / 1000);
     this.metrics.publishBatchSize.observe(this.label, batch.length);
     this.metrics.publishedMessagesTotal.inc(this.label, messageCount(batch));

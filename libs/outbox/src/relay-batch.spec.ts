@@ -94,6 +94,21 @@ describe('relay batch', () => {
     expect(() => toTopicMessages([truncated])).toThrow(/broken frame/);
   });
 
+  it('refuses a frame whose headers are not JSON or hold a value that is not a string', () => {
+    const frameOf = (headersJson: string) => ({
+      ...framedRow(6, 'a', 1),
+      messages: 1,
+      payload: encodeFrame([{ key: 'k', headersJson, value: Buffer.from('v') }]),
+    });
+    expect(() => toTopicMessages([frameOf('{not json')])).toThrow(
+      /outbox row 6: broken frame \(headers are not JSON\)/,
+    );
+    expect(() => toTopicMessages([frameOf('{"x-n":1}')])).toThrow(
+      /broken frame \(a header value is not a string\)/,
+    );
+    expect(() => toTopicMessages([frameOf('{"x-n":"1"}')])).not.toThrow();
+  });
+
   it('refuses a batch out of id order', () => {
     expect(() => toTopicMessages([row(2, 'a'), row(1, 'a')])).toThrow(/id order/);
   });

@@ -28,6 +28,9 @@ export class OutboxMessages1790000000008 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    // Held to the end of the migration's transaction: no multi-message row can be committed
+    // between the check and the column's drop.
+    await queryRunner.query(`LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE`);
     await queryRunner.query(`
       DO $$
       BEGIN
