@@ -37,6 +37,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
   type TestTopics,
+  waitFor,
 } from '@app/testing';
 
 jest.setTimeout(180_000);
@@ -67,19 +68,6 @@ interface EngineState {
   restoredFrom: 'warm' | 'cold' | null;
   standby: { phase: string; lag?: number; snapshotToken?: string } | null;
   symbols: Record<string, { stateHash: string; eventSeq: number; openOrders: number }>;
-}
-
-async function waitFor(
-  what: string,
-  predicate: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function stateOf(engine: ServiceProcess): Promise<EngineState | undefined> {

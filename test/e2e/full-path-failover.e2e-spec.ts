@@ -5,7 +5,8 @@
 // command has exactly one committed result, no trade is settled twice, and the leader's book
 // (state hash per market) equals a reference replay of the orders topic.
 import type { ServiceProcess } from '@app/testing';
-import { Cluster, TraderFlow, waitFor } from './support/full-path';
+import { waitFor } from '@app/testing';
+import { Cluster, TraderFlow } from './support/full-path';
 
 jest.setTimeout(180_000);
 

@@ -4,7 +4,8 @@
 // (auditor clean, one committed result per command, no trade twice), and the engine's book
 // equals a replay of the orders topic (the relay may publish a command twice; the engine and
 // the replay both drop the duplicate).
-import { Cluster, TraderFlow, sleep } from './support/full-path';
+import { sleep } from '@app/testing';
+import { Cluster, TraderFlow } from './support/full-path';
 
 jest.setTimeout(180_000);
 

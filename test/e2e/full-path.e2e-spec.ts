@@ -4,7 +4,8 @@
 // balances, fees, the trades row, the API views and the auditor, then a partial fill whose
 // remainder is cancelled and released to the minor unit.
 import { TOPICS } from '@app/messaging';
-import { Cluster, waitFor } from './support/full-path';
+import { waitFor } from '@app/testing';
+import { Cluster } from './support/full-path';
 
 jest.setTimeout(120_000);
 

@@ -12,6 +12,8 @@ import {
   type ServiceProcess,
   type TestDatabase,
   type TestTopics,
+  sleep,
+  waitFor,
 } from '@app/testing';
 
 jest.setTimeout(120_000);
@@ -27,22 +29,6 @@ const LOAD_AFTER_RESTART_MS = 2_000;
 const LOAD_WAIT_MS = 30_000;
 /** Longest wait for the relay to publish every accepted command. */
 const KAFKA_WAIT_MS = 45_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(
-  what: string,
-  predicate: () => boolean,
-  timeoutMs: number,
-  describeState: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() >= deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${describeState()}`);
-    await sleep(50);
-  }
-}
 
 describe('order entry survives kill -9 of order-service mid-load', () => {
   const runId = newRunId('oerst');

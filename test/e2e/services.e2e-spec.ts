@@ -8,6 +8,7 @@ import {
   newRunId,
   startService,
   type ServiceProcess,
+  waitFor,
 } from '@app/testing';
 
 type Health = {
@@ -18,19 +19,6 @@ type Health = {
 async function roleOf(engine: ServiceProcess): Promise<string | undefined> {
   const { body } = await engine.get('/health/live');
   return (body as Health).info?.process?.role;
-}
-
-async function waitFor(
-  what: string,
-  predicate: () => Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('services as processes', () => {

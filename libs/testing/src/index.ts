@@ -6,3 +6,4 @@ export * from './kafka';
 export * from './outbox';
 export * from './processes';
 export * from './run-id';
+export * from './wait';

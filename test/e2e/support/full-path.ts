@@ -25,31 +25,12 @@ import {
   type ServiceProcess,
   type TestDatabase,
   type TestTopics,
+  sleep,
+  waitFor,
 } from '@app/testing';
 
 export const INTERNAL_SECRET = 'e2e-full-path-internal-secret-0123456789abcdef';
 export const ADMIN_TOKEN = 'e2e-full-path-admin-token-0123456789';
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(
-  what: string,
-  predicate: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-  describeState?: () => Promise<string> | string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if (await predicate()) return;
-    } catch {
-      // A dependency restarting: try again.
-    }
-    await sleep(100);
-  }
-  const state = describeState ? `: ${await describeState()}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}`);
-}
 
 /** Seeded PRNG (mulberry32), so a failing flow can be replayed from its printed seed. */
 export function prng(seed: number): () => number {

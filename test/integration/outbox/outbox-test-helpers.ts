@@ -18,7 +18,10 @@ import {
   newRunId,
   type TestDatabase,
   type TestTopics,
+  sleep,
 } from '@app/testing';
+
+export { sleep };
 
 /** The test topic's logical name; 4 partitions so that several keys share none or some. */
 export const EVENTS = 'outbox.events';
@@ -259,10 +262,6 @@ export async function eventually<T>(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
     await sleep(20);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Unpublished rows left in the outbox. */
