@@ -170,9 +170,12 @@ class CommandFlow {
     if (places.length > 0) {
       await this.db.query(
         `INSERT INTO orders (id, user_id, symbol, side, type, time_in_force, price_ticks, qty_lots,
-                             lock_asset, locked_amount)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                              $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::numeric[])`,
+                             lock_asset, locked_amount, initial_lock, lock_journal_id)
+         SELECT *, o.locked_amount, gen_random_uuid()
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                       $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::numeric[])
+                AS o(id, user_id, symbol, side, type, time_in_force, price_ticks, qty_lots,
+                     lock_asset, locked_amount)`,
         [
           places.map((p) => p.orderId),
           places.map((p) => p.userId),

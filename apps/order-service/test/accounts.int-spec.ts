@@ -129,25 +129,15 @@ describe('accounts (in-process, real PostgreSQL)', () => {
   it('never withdraws locked funds', async () => {
     const userId = await createUser('erin');
     await admin('POST', '/api/v1/admin/deposits', { userId, asset: 'USDT', amount: '100' });
-    // Lock 60 the way TX1 does: a balanced LOCK journal beside the balance change.
-    await database.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE balances SET available = available - 6000000000, locked = locked + 6000000000
-          WHERE user_id = $1 AND asset = 'USDT'`,
-        [userId],
-      );
-      await manager.query(
-        `INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason)
-         VALUES (gen_random_uuid(), $1, 'AVAILABLE', 'USDT', -6000000000, 'LOCK')`,
-        [userId],
-      );
-      await manager.query(
-        `INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason)
-         SELECT journal_id, $1, 'LOCKED', 'USDT', 6000000000, 'LOCK' FROM ledger_entries
-          WHERE user_id = $1 AND reason = 'LOCK'`,
-        [userId],
-      );
+    // Lock 60 USDT with a resting order: a buy of 0.6 BTC at 100.
+    const url = '/api/v1/orders';
+    const placed = await service.request({
+      method: 'POST',
+      url,
+      headers: service.identity(userId, 'POST', url),
+      body: { symbol: 'BTC-USDT', side: 'BUY', type: 'LIMIT', price: '100', quantity: '0.6' },
     });
+    expect(placed.status).toBe(201);
     const refused = await admin('POST', '/api/v1/admin/withdrawals', {
       userId,
       asset: 'USDT',

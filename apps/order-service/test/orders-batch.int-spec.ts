@@ -128,46 +128,53 @@ describe('orders: batch and client order ids (in-process, real PostgreSQL)', () 
       clientOrderId: null,
     });
     const after = await snapshot(userId);
-    // One LOCK journal for the whole transaction, holding one entry pair per accepted order.
+    // One LOCK journal for the whole transaction, holding one netted entry pair for the asset.
     expect(after).toEqual({
       orders: before.orders + 3,
       outbox: before.outbox + 3,
       // One multi-message outbox row for the batch's place commands.
       outbox_rows: before.outbox_rows + 1,
-      ledger_entries: before.ledger_entries + 6,
+      ledger_entries: before.ledger_entries + 2,
       journals: before.journals + 1,
       usdt: '1000000000/9000000000',
     });
-    // Each accepted order keeps its own LOCK pair (AVAILABLE -x, LOCKED +x) under its id,
-    // which is what the auditor's per-order lock checks read.
+    // Each accepted order keeps its own initial lock and names the batch's journal; the ledger
+    // holds their sum as one pair (AVAILABLE -sum, LOCKED +sum) under that journal
+    // (ref_type ORDER_BATCH), which the auditor ties to the orders.
     const lockOf = new Map([
       [0, 4_000_000_000n],
       [1, 4_000_000_000n],
       [6, 1_000_000_000n],
     ]);
-    const expectedLocks = results
-      .filter((r) => r.status === 'ACCEPTED')
-      .map((r) => {
-        const lock = lockOf.get(r.index as number) ?? 0n;
-        return {
-          ref_id: r.orderId as string,
-          available: (-lock).toString(),
-          locked: lock.toString(),
-          entries: 2,
-        };
-      })
-      .sort((a, b) => a.ref_id.localeCompare(b.ref_id));
-    const locks: unknown[] = await database.dataSource.query(
-      `SELECT ref_id,
-              sum(amount) FILTER (WHERE account = 'AVAILABLE')::text AS available,
-              sum(amount) FILTER (WHERE account = 'LOCKED')::text AS locked,
-              count(*)::int AS entries
-         FROM ledger_entries
-        WHERE ref_type = 'ORDER' AND reason = 'LOCK' AND ref_id = ANY($1::text[])
-        GROUP BY ref_id ORDER BY ref_id COLLATE "C"`,
-      [expectedLocks.map((l) => l.ref_id)],
+    const acceptedResults = results.filter((r) => r.status === 'ACCEPTED');
+    const orderLocks: { id: string; initial_lock: string; lock_journal_id: string }[] =
+      await database.dataSource.query(
+        `SELECT id::text, initial_lock::text, lock_journal_id::text FROM orders
+          WHERE id = ANY($1::uuid[])`,
+        [acceptedResults.map((r) => r.orderId)],
+      );
+    expect(new Map(orderLocks.map((o) => [o.id, o.initial_lock]))).toEqual(
+      new Map(acceptedResults.map((r) => [r.orderId, String(lockOf.get(r.index as number))])),
     );
-    expect(locks).toEqual(expectedLocks);
+    const journalIds = new Set(orderLocks.map((o) => o.lock_journal_id));
+    expect(journalIds.size).toBe(1);
+    const [journalId] = journalIds;
+    const entries: unknown[] = await database.dataSource.query(
+      `SELECT journal_id::text, account, asset, amount::text, ref_type, ref_id FROM ledger_entries
+        WHERE user_id = $1 AND reason = 'LOCK' ORDER BY account`,
+      [userId],
+    );
+    const total = String([...lockOf.values()].reduce((a, b) => a + b, 0n));
+    expect(entries).toEqual(
+      ['AVAILABLE', 'LOCKED'].map((account) => ({
+        journal_id: journalId,
+        account,
+        asset: 'USDT',
+        amount: account === 'AVAILABLE' ? `-${total}` : total,
+        ref_type: 'ORDER_BATCH',
+        ref_id: journalId,
+      })),
+    );
     // One transaction: every accepted row carries the same transaction's xid.
     const [{ xids }] = await database.dataSource.query(
       `SELECT count(DISTINCT xmin::text)::int AS xids FROM orders WHERE user_id = $1`,

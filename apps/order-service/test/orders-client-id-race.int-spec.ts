@@ -116,11 +116,12 @@ describe('orders: one order per client order id under concurrent requests (real 
     // The entry without a client order id is placed by every request.
     expect(results.every((r) => r[1].status === 'ACCEPTED')).toBe(true);
 
-    // Two orders for the two ids, one per request without an id; 10 USDT locked for each.
+    // Two orders for the two ids, one per request without an id; 10 USDT locked for each, by
+    // one LOCK pair per request (each placed at least its order without an id, in one TX1).
     const orders = 2 + RACERS;
     expect(await state(userId)).toEqual({
       orders,
-      lock_entries: 2 * orders,
+      lock_entries: 2 * RACERS,
       outbox: orders,
       usdt: `${(1000 - 10 * orders) * 1e8}/${10 * orders * 1e8}`,
     });

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@app/testing';
 const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 const RESTRICT_VIOLATION = '23001';
+const NOT_NULL_VIOLATION = '23502';
 
 describe('schema constraints', () => {
   let db: TestDatabase;
@@ -31,6 +32,8 @@ describe('schema constraints', () => {
       qty_lots: 100,
       lock_asset: 'USDT',
       locked_amount: '3000000000',
+      initial_lock: '3000000000',
+      lock_journal_id: '00000000-0000-4000-8000-00000000000a',
       ...fields,
     };
     const columns = Object.keys(row);
@@ -65,6 +68,21 @@ describe('schema constraints', () => {
     await expect(insertOrder({ locked_amount: '-1' })).rejects.toMatchObject({
       code: CHECK_VIOLATION,
       constraint: 'orders_locked_amount_non_negative',
+    });
+  });
+
+  it('requires an order to name its initial lock and lock journal, and the lock to be non-negative', async () => {
+    await expect(insertOrder({ initial_lock: '-1' })).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+      constraint: 'orders_initial_lock_non_negative',
+    });
+    await expect(insertOrder({ initial_lock: null })).rejects.toMatchObject({
+      code: NOT_NULL_VIOLATION,
+      column: 'initial_lock',
+    });
+    await expect(insertOrder({ lock_journal_id: null })).rejects.toMatchObject({
+      code: NOT_NULL_VIOLATION,
+      column: 'lock_journal_id',
     });
   });
 

@@ -39,8 +39,8 @@ describe('order references (migration 7)', () => {
     return m
       .query(
         `INSERT INTO orders (id, user_id, symbol, side, type, time_in_force, price_ticks, qty_lots,
-                             lock_asset, locked_amount)
-         SELECT id, u, s, 'BUY', 'LIMIT', 'GTC', 100, 1, a, 1
+                             lock_asset, locked_amount, initial_lock, lock_journal_id)
+         SELECT id, u, s, 'BUY', 'LIMIT', 'GTC', 100, 1, a, 1, 1, gen_random_uuid()
            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS o(id, u, s, a)`,
         [ids, rows.map((r) => r.userId), rows.map((r) => r.symbol), rows.map((r) => r.lockAsset)],
       )

@@ -1,4 +1,4 @@
-// Proves the auditor can fail: on a settled database every check holds, and each kind of tampering (money out of thin air, a balance off its ledger, an order lock off its remainder, a trade whose entries do not match it) is reported by the right check, through runAudit and GET /api/v1/admin/audit (operator only); real PostgreSQL.
+// Proves the auditor can fail: on a settled database every check holds, and each kind of tampering (money out of thin air, a balance off its ledger, an order lock off its remainder, a trade whose entries do not match it, a batch's netted LOCK off its orders' initial locks, a lock held for no order) is reported by the right check, through runAudit and GET /api/v1/admin/audit (operator only); real PostgreSQL.
 import { runAudit } from '@app/settlement';
 import { createTestApp, type TestApp } from '../../../apps/order-service/test/support/test-app';
 import {
@@ -7,6 +7,7 @@ import {
   expectAuditClean,
   matchAndSettle,
   place,
+  placeOrders,
   type SettlementFixture,
 } from './settlement-helpers';
 
@@ -16,6 +17,8 @@ describe('auditor', () => {
   let f: SettlementFixture;
   let app: TestApp;
   let restingOrderId: string;
+  let batchOrderIds: string[];
+  let batchTrader: string;
 
   beforeAll(async () => {
     f = await createSettlementFixture('setaudit');
@@ -39,6 +42,21 @@ describe('auditor', () => {
     });
     await matchAndSettle(f, [sell, buy]);
     restingOrderId = sell.orderId;
+    // A batch of three buys: one netted LOCK pair for all of them (ref_type ORDER_BATCH).
+    batchTrader = await createTrader(f, { USDT: 10_000n * UNIT });
+    const batch = await placeOrders(
+      f,
+      [2_000_000, 2_100_000, 2_200_000].map((priceTicks) => ({
+        userId: batchTrader,
+        symbol: 'BTC-USDT',
+        side: 'BUY' as const,
+        orderType: 'LIMIT' as const,
+        priceTicks,
+        qtyLots: 1_000,
+      })),
+    );
+    if (batch === undefined) throw new Error('insufficient funds in test setup');
+    batchOrderIds = batch.map((c) => c.orderId);
     app = await createTestApp(f.database.url);
   });
 
@@ -49,6 +67,10 @@ describe('auditor', () => {
 
   const failing = async () =>
     (await runAudit(f.dataSource)).checks.filter((c) => c.violations > 0).map((c) => c.name);
+  const violations = async () =>
+    Object.fromEntries(
+      (await runAudit(f.dataSource)).checks.map((c) => [c.name, c.violations]),
+    ) as Record<string, number>;
 
   it('reports a clean settled database, to the operator only', async () => {
     await expectAuditClean(f.dataSource);
@@ -66,8 +88,25 @@ describe('auditor', () => {
         'conservation',
         'trades_balanced',
         'open_order_lock_covers_remainder',
+        'order_initial_locks_match_ledger',
+        'locked_balances_match_orders',
       ]),
     );
+    // The batch's locks are one pair in the ledger; each order keeps its own initial lock.
+    const entries = (await f.dataSource.query(
+      `SELECT account, amount::text, ref_type FROM ledger_entries
+        WHERE reason = 'LOCK' AND user_id = $1 ORDER BY account`,
+      [batchTrader],
+    )) as unknown[];
+    const [{ total }] = (await f.dataSource.query(
+      `SELECT sum(initial_lock)::text AS total FROM orders WHERE id = ANY($1::uuid[])`,
+      [batchOrderIds],
+    )) as { total: string }[];
+    expect(BigInt(total)).toBeGreaterThan(0n);
+    expect(entries).toEqual([
+      { account: 'AVAILABLE', amount: `-${total}`, ref_type: 'ORDER_BATCH' },
+      { account: 'LOCKED', amount: total, ref_type: 'ORDER_BATCH' },
+    ]);
   });
 
   it('catches a trade whose ledger entries do not match it', async () => {
@@ -111,5 +150,50 @@ describe('auditor', () => {
     });
     expect(response.status).toBe(200);
     expect(response.body.ok).toBe(false);
+  });
+
+  it("catches an order whose initial lock is not what its batch's netted LOCK took for it", async () => {
+    expect(await failing()).not.toContain('order_initial_locks_match_ledger');
+    // Moves 1 unit of initial lock from one order of the batch to another: the batch's total
+    // still matches, but each order's lock no longer equals its initial lock.
+    await f.dataSource.query(
+      `UPDATE orders SET initial_lock = initial_lock + CASE id WHEN $1 THEN 1 ELSE -1 END
+        WHERE id IN ($1, $2)`,
+      [batchOrderIds[0], batchOrderIds[1]],
+    );
+    const moved = await failing();
+    expect(moved).toEqual(
+      expect.arrayContaining(['order_lock_matches_ledger', 'open_order_lock_covers_remainder']),
+    );
+    expect(moved).not.toContain('order_initial_locks_match_ledger');
+    // One unit more for a single order: now the batch's netted pair is off its orders too.
+    await f.dataSource.query(`UPDATE orders SET initial_lock = initial_lock + 1 WHERE id = $1`, [
+      batchOrderIds[2],
+    ]);
+    expect(await failing()).toContain('order_initial_locks_match_ledger');
+  });
+
+  it('catches funds locked for no order', async () => {
+    const before = await violations();
+    expect(before.locked_balances_match_orders).toBe(0);
+    // A balanced LOCK journal and the matching balance change: the ledger and balances agree, but
+    // no order holds the lock.
+    await f.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE balances SET available = available - 7, locked = locked + 7
+          WHERE user_id = $1 AND asset = 'USDT'`,
+        [batchTrader],
+      );
+      await manager.query(
+        `INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason)
+         VALUES ('00000000-0000-4000-8000-000000000002', $1, 'AVAILABLE', 'USDT', -7, 'LOCK'),
+                ('00000000-0000-4000-8000-000000000002', $1, 'LOCKED', 'USDT', 7, 'LOCK')`,
+        [batchTrader],
+      );
+    });
+    // Earlier tampering has already broken other checks; only these two gain violations.
+    const after = await violations();
+    const grew = Object.keys(after).filter((name) => after[name] > before[name]);
+    expect(grew).toEqual(['locked_balances_match_orders', 'order_initial_locks_match_ledger']);
   });
 });

@@ -15,10 +15,13 @@ export interface NewOrder {
 
 // One statement for any number of orders of one user: lock the per-asset totals with a
 // conditional update that cannot go negative, and only if every asset's lock succeeded insert
-// the orders and their LOCK entries: one pair per order (AVAILABLE -x, LOCKED +x, ref_id = the
-// order id, which the auditor's per-order lock checks read), all under ONE journal ($18), the
-// transaction's. The journal balances because each pair does; one journal rather than one per
-// order makes the deferred balance check at commit run once per batch instead of per order.
+// the orders (each with its initial lock and the journal that locked it) and the LOCK entries:
+// one pair per asset (AVAILABLE -total, LOCKED +total), all under ONE journal ($18), the
+// transaction's. A statement of one order names it (ref_type ORDER, ref_id the order id); a
+// batch names the journal (ref_type ORDER_BATCH, ref_id = journal id), and the auditor checks
+// that the pair equals the sum of the initial locks of the orders with that lock journal
+// (migration 1790000000009). Two entries per asset, not two per order: for a batch of a
+// thousand orders that is two rows instead of two thousand.
 // Rows come from unnest arrays, so a batch of a thousand orders costs one round trip. It answers
 // with the count and the one created_at of the rows (now(), the transaction's start time), not a
 // row per order for the caller to parse.
@@ -39,21 +42,22 @@ const INSERT_ORDERS_SQL = `
   ), placed AS (
     INSERT INTO orders (id, user_id, client_order_id, symbol, side, type, time_in_force, post_only,
                         stp, price_ticks, stop_price_ticks, qty_lots, quote_amount, lock_asset,
-                        locked_amount)
+                        locked_amount, initial_lock, lock_journal_id)
     SELECT o.id, $1, o.client_order_id, o.symbol, o.side, o.type, o.time_in_force, o.post_only,
            o.stp, o.price_ticks, o.stop_price_ticks, o.qty_lots, o.quote_amount, o.lock_asset,
-           o.locked_amount
+           o.locked_amount, o.locked_amount, $18::uuid
       FROM orders_in o
      WHERE (SELECT count(*) FROM locked) = cardinality($2::text[])
     RETURNING id, created_at
   ), journal AS (
     INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason, ref_type, ref_id)
-    SELECT $18::uuid, $1, e.account, o.lock_asset,
-           CASE e.account WHEN 'AVAILABLE' THEN -o.locked_amount ELSE o.locked_amount END,
-           'LOCK', 'ORDER', o.id::text
-      FROM orders_in o
-      JOIN placed p ON p.id = o.id
+    SELECT $18::uuid, $1, e.account, l.asset,
+           CASE e.account WHEN 'AVAILABLE' THEN -l.amount ELSE l.amount END, 'LOCK',
+           CASE cardinality($4::uuid[]) WHEN 1 THEN 'ORDER' ELSE 'ORDER_BATCH' END,
+           CASE cardinality($4::uuid[]) WHEN 1 THEN ($4::uuid[])[1]::text ELSE $18::text END
+      FROM unnest($2::text[], $3::numeric[]) AS l(asset, amount)
      CROSS JOIN (VALUES ('AVAILABLE'), ('LOCKED')) AS e(account)
+     WHERE EXISTS (SELECT FROM placed)
   )
   SELECT count(*)::int AS placed, max(created_at) AS created_at FROM placed`;
 
@@ -96,7 +100,8 @@ export function insertedRow(order: NewOrder, createdAt: Date): OrderRow {
 }
 
 /**
- * Locks the funds of `orders` (all of one user), inserts them with their LOCK entries (one journal), and
+ * Locks the funds of `orders` (all of one user), inserts them with their LOCK entries (one journal,
+ * one pair per asset), and
  * queues one place command per order in the outbox, inside the caller's open transaction. With
  * `pack` the commands share one multi-message outbox row: one row per batch, not one per order.
  * Returns `placed: false` when an asset's available balance does not cover the orders' total

@@ -6,6 +6,7 @@ import { Settlement1790000000005 } from './1790000000005-settlement';
 import { SettlementWritePath1790000000006 } from './1790000000006-settlement-write-path';
 import { OrderEntryWritePath1790000000007 } from './1790000000007-order-entry-write-path';
 import { OutboxMessages1790000000008 } from './1790000000008-outbox-messages';
+import { OrderLockJournal1790000000009 } from './1790000000009-order-lock-journal';
 
 /**
  * Every migration, oldest first. An explicit list rather than a glob, so that it works the same
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SettlementWritePath1790000000006,
   OrderEntryWritePath1790000000007,
   OutboxMessages1790000000008,
+  OrderLockJournal1790000000009,
 ];

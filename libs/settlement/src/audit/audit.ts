@@ -94,15 +94,59 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
         FROM ledger_entries GROUP BY journal_id, asset HAVING sum(amount) <> 0`,
   },
   {
+    name: 'locked_balances_match_orders',
+    description:
+      "Every user's locked balance of an asset equals the sum of the locks their orders hold in it: nothing is locked for no order, and no order's lock is missing from the balance.",
+    sql: `
+      SELECT coalesce(b.user_id, o.user_id)::text AS user_id, coalesce(b.asset, o.asset) AS asset,
+             coalesce(b.locked, 0)::text AS balance_locked, coalesce(o.locked, 0)::text AS orders_locked
+        FROM (SELECT user_id, asset, locked FROM balances WHERE locked <> 0) b
+        FULL JOIN (SELECT user_id, lock_asset AS asset, sum(locked_amount) AS locked
+                     FROM orders WHERE locked_amount <> 0 GROUP BY user_id, lock_asset) o
+          ON o.user_id = b.user_id AND o.asset = b.asset
+       WHERE coalesce(b.locked, 0) <> coalesce(o.locked, 0)`,
+  },
+  {
+    name: 'order_initial_locks_match_ledger',
+    description:
+      "Every LOCK in the ledger equals, per user and asset, the initial locks of the orders it was taken for (AVAILABLE -x, LOCKED +x): a batch's netted pair (ref_type ORDER_BATCH, ref_id its journal) the sum over the orders with that lock journal, an order's own pair (ref_type ORDER) its initial lock.",
+    sql: `
+      WITH ledger AS (
+        SELECT ref_type, ref_id, user_id, asset,
+               coalesce(sum(amount) FILTER (WHERE account = 'LOCKED'), 0) AS locked,
+               coalesce(sum(amount) FILTER (WHERE account = 'AVAILABLE'), 0) AS available,
+               count(*) FILTER (WHERE account NOT IN ('AVAILABLE', 'LOCKED')) AS other_accounts
+          FROM ledger_entries WHERE reason = 'LOCK'
+         GROUP BY ref_type, ref_id, user_id, asset
+      ), batches AS (
+        SELECT DISTINCT ref_id FROM ledger_entries WHERE reason = 'LOCK' AND ref_type = 'ORDER_BATCH'
+      ), placed AS (
+        SELECT CASE WHEN b.ref_id IS NULL THEN 'ORDER' ELSE 'ORDER_BATCH' END AS ref_type,
+               coalesce(b.ref_id, o.id::text) AS ref_id, o.user_id, o.lock_asset AS asset,
+               sum(o.initial_lock) AS locked
+          FROM orders o LEFT JOIN batches b ON b.ref_id = o.lock_journal_id::text
+         GROUP BY 1, 2, 3, 4
+      )
+      SELECT coalesce(l.ref_type, p.ref_type) AS ref_type, coalesce(l.ref_id, p.ref_id) AS ref_id,
+             coalesce(l.user_id, p.user_id)::text AS user_id, coalesce(l.asset, p.asset) AS asset,
+             coalesce(l.locked, 0)::text AS ledger_locked, coalesce(l.available, 0)::text AS ledger_available,
+             coalesce(p.locked, 0)::text AS initial_locks
+        FROM ledger l
+        FULL JOIN placed p
+          ON p.ref_type = l.ref_type AND p.ref_id = l.ref_id AND p.user_id = l.user_id AND p.asset = l.asset
+       WHERE coalesce(l.locked, 0) <> coalesce(p.locked, 0)
+          OR coalesce(l.available, 0) <> -coalesce(p.locked, 0)
+          OR coalesce(l.other_accounts, 0) <> 0`,
+  },
+  {
     name: 'order_lock_matches_ledger',
     description:
-      "Every order's lock equals what was locked for it minus what its trades spent and what was released (UNLOCK); 0 for a final order.",
+      "Every order's lock equals its initial lock minus what its trades spent and what was released for it (UNLOCK); 0 for a final order.",
     sql: `
-      WITH locks AS (
-        SELECT ref_id, sum(amount) FILTER (WHERE reason = 'LOCK') AS locked,
-               -coalesce(sum(amount) FILTER (WHERE reason = 'UNLOCK'), 0) AS released
+      WITH released AS (
+        SELECT ref_id, -sum(amount) AS released
           FROM ledger_entries
-         WHERE ref_type = 'ORDER' AND account = 'LOCKED'
+         WHERE ref_type = 'ORDER' AND account = 'LOCKED' AND reason = 'UNLOCK'
          GROUP BY ref_id
       ), spent AS (
         SELECT o.id, coalesce(sum(CASE WHEN o.side = 'BUY' THEN t.quote_amount
@@ -112,12 +156,12 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
           JOIN trades t ON t.maker_order_id = o.id OR t.taker_order_id = o.id
          GROUP BY o.id
       )
-      SELECT o.id::text AS order_id, o.status, o.locked_amount::text, coalesce(l.locked, 0)::text AS locked_total,
-             coalesce(s.spent, 0)::text AS spent, coalesce(l.released, 0)::text AS released
+      SELECT o.id::text AS order_id, o.status, o.locked_amount::text, o.initial_lock::text,
+             coalesce(s.spent, 0)::text AS spent, coalesce(r.released, 0)::text AS released
         FROM orders o
-        LEFT JOIN locks l ON l.ref_id = o.id::text
+        LEFT JOIN released r ON r.ref_id = o.id::text
         LEFT JOIN spent s ON s.id = o.id
-       WHERE o.locked_amount <> coalesce(l.locked, 0) - coalesce(s.spent, 0) - coalesce(l.released, 0)
+       WHERE o.locked_amount <> o.initial_lock - coalesce(s.spent, 0) - coalesce(r.released, 0)
           OR (o.status NOT IN ${LIVE} AND o.locked_amount <> 0)`,
   },
   {
@@ -125,19 +169,14 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
     description:
       "Every live order's lock equals what its unfilled part can still spend (invariant 3): a resting or pending limit order exactly lockForRemaining (sell: remaining base; buy: price x remaining lots); an order not yet matched (NEW, also with a cancel pending) and a pending stop-market order hold their whole initial lock, untouched; a market order never rests.",
     sql: `
-      WITH initial AS (
-        SELECT ref_id, sum(amount) AS locked FROM ledger_entries
-         WHERE ref_type = 'ORDER' AND account = 'LOCKED' AND reason = 'LOCK' GROUP BY ref_id
-      )
       SELECT o.id::text AS order_id, o.type, o.side, o.status, o.locked_amount::text,
-             coalesce(i.locked, 0)::text AS initial_lock, o.qty_lots, o.filled_lots
+             o.initial_lock::text, o.qty_lots, o.filled_lots
         FROM orders o
         JOIN (${MARKET_FACTORS}) f ON f.symbol = o.symbol
-        LEFT JOIN initial i ON i.ref_id = o.id::text
        WHERE o.status IN ${LIVE}
          AND CASE
                WHEN o.status = 'NEW' OR (o.status = 'PENDING_TRIGGER' AND o.type = 'STOP_MARKET')
-                 THEN o.locked_amount <> coalesce(i.locked, 0) OR o.filled_lots <> 0
+                 THEN o.locked_amount <> o.initial_lock OR o.filled_lots <> 0
                WHEN o.type IN ('MARKET', 'STOP_MARKET') THEN true
                WHEN o.side = 'SELL' THEN o.locked_amount <> (o.qty_lots - o.filled_lots) * f.base_per_lot
                ELSE o.locked_amount <> o.price_ticks * (o.qty_lots - o.filled_lots) * f.quote_per_tick_lot
