@@ -3,8 +3,10 @@
 //   (a) single orders over HTTP, fixed concurrency, keep-alive connections, many users
 //   (b) batch ingestion over HTTP (POST /api/v1/orders/batch), orders committed per second
 //   (c) pgbench: BEGIN; the insert-orders statement; the outbox insert; COMMIT
+//   (d) only with --phases containing d (needs Kafka): the outbox relay draining what (a) and (b)
+//       queued to the real broker, messages published per second
 // Prints each rate, (a)/(c), p50/p99 of (a), and one JSON object on the last line.
-// Usage: npm run bench:order-entry [-- --seconds 10 --concurrency 32 --users 64]
+// Usage: npm run bench:order-entry [-- --seconds 10 --concurrency 32 --users 64 --phases abcd]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -12,7 +14,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signInternalIdentity } from '@app/auth';
 import { encodeCommand, type PlaceOrderCommand } from '@app/domain';
-import { createTestDatabase, REPO_ROOT, startService, type TestDatabase } from '@app/testing';
+import { TOPICS, withAdmin } from '@app/messaging';
+import {
+  createTestDatabase,
+  createTestTopics,
+  kafkaBrokersForTests,
+  newRunId,
+  REPO_ROOT,
+  sleep,
+  startService,
+  type TestDatabase,
+} from '@app/testing';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -29,11 +41,18 @@ const BATCH_SIZE = Number(args.get('batch') ?? 1000);
 const BATCH_CONCURRENCY = Number(args.get('batch-concurrency') ?? 2);
 /** Pool of the order-service process; the default of the service (20) unless given. */
 const POOL_MAX = args.get('pool') ?? '20';
-/** Phases to run, any of a, b, c; all by default. (a)/(c) is printed only when both ran. */
+/**
+ * Phases to run, any of a, b, c, d; a, b and c by default. (a)/(c) is printed only when both
+ * ran; d (the relay, after b) needs a Kafka broker (KAFKA_BROKERS, default 127.0.0.1:9092).
+ */
 const PHASES = args.get('phases') ?? 'abc';
+/** How long phase (d) may take to drain the outbox before the bench gives up. */
+const RELAY_DRAIN_TIMEOUT_MS = 300_000;
 
 const SECRET = 'bench-order-entry-internal-secret-0123456789';
-const TOPIC_PREFIX = 'bench-order-entry.';
+/** Unique per run: phase (d) publishes to this run's own topics and deletes them at the end. */
+const RUN_ID = newRunId('benchoe');
+const TOPIC_PREFIX = `${RUN_ID}.`;
 const ORDERS_TOPIC = `${TOPIC_PREFIX}exchange.orders`;
 /** 0.1 BTC at 100.00 USDT: 10,000 lots, 10,000 ticks, a lock of 10 USDT (scale 8). */
 const ORDER = { symbol: 'BTC-USDT', side: 'BUY', type: 'LIMIT', price: '100.00', quantity: '0.1' };
@@ -176,6 +195,48 @@ async function batches(port: number) {
     ordersPerSecond: accepted / seconds,
     batchP50Ms: percentile(latenciesMs, 50),
   };
+}
+
+/** Outbox rows still waiting, and the messages they hold (a multi-message row holds many). */
+async function pendingOutbox(database: TestDatabase) {
+  const [row] = (await database.dataSource.query(
+    'SELECT count(*)::int AS rows, coalesce(sum(coalesce(messages, 1)), 0)::int AS messages FROM outbox',
+  )) as { rows: number; messages: number }[];
+  return row;
+}
+
+/**
+ * (d) Polls the outbox while the relay drains it. The rate is taken from the first poll that
+ * sees progress to the poll that finds it empty, so the relay's start (lock, producer connection)
+ * is not counted; the CPU per message covers the whole drain.
+ */
+async function drainOutbox(database: TestDatabase) {
+  const queued = await pendingOutbox(database);
+  const deadline = performance.now() + RELAY_DRAIN_TIMEOUT_MS;
+  let first: { at: number; messages: number } | undefined;
+  for (;;) {
+    const pending = await pendingOutbox(database);
+    const at = performance.now();
+    if (first === undefined && pending.messages < queued.messages)
+      first = { at, messages: pending.messages };
+    if (pending.rows === 0) {
+      const seconds = first === undefined ? NaN : (at - first.at) / 1000;
+      return { queued, messagesPerSecond: (first?.messages ?? 0) / seconds };
+    }
+    if (at > deadline)
+      throw new Error(
+        `the relay left ${pending.messages} messages after ${RELAY_DRAIN_TIMEOUT_MS} ms`,
+      );
+    await sleep(20);
+  }
+}
+
+/** Records on the orders topic of this run (every partition, from its start). */
+async function recordsOnKafka(topics: Awaited<ReturnType<typeof createTestTopics>>) {
+  const offsets = await withAdmin(topics.kafka, (admin) =>
+    admin.fetchTopicOffsets(topics.names[TOPICS.orders.logical]),
+  );
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
 /** The SQL text of a template-literal constant in a source file (kept in sync with the code). */
@@ -405,6 +466,51 @@ async function main(): Promise<void> {
 
     await service.stop();
     service = undefined;
+
+    let relay:
+      | { messages: number; messagesPerSecond: number; serviceUs: number; postgresUs: number }
+      | undefined;
+    if (PHASES.includes('d')) {
+      const topics = await createTestTopics(RUN_ID, [
+        { logical: TOPICS.orders.logical, partitions: TOPICS.orders.partitionsDefault },
+      ]);
+      try {
+        service = await startService({
+          service: 'order-service',
+          env: {
+            DATABASE_URL: database.url,
+            DATABASE_POOL_MAX: POOL_MAX,
+            KAFKA_BROKERS: kafkaBrokersForTests().join(','),
+            KAFKA_TOPIC_PREFIX: TOPIC_PREFIX,
+            INTERNAL_AUTH_SECRET: SECRET,
+            LOG_LEVEL: 'warn',
+          },
+        });
+        const measured = await measureCpu(database, service.pid, () => drainOutbox(database));
+        // A send that failed and was retried shows here, and as duplicates on Kafka.
+        for (const record of service.logRecords())
+          if (record.level === 'warn' || record.level === 'error')
+            log(`(d) relay ${String(record.level)}: ${JSON.stringify(record).slice(0, 600)}`);
+        await service.stop();
+        service = undefined;
+        const { queued, messagesPerSecond } = measured.result;
+        const onKafka = await recordsOnKafka(topics);
+        // At least once: fewer records than queued messages would be a lost command.
+        if (onKafka < queued.messages)
+          throw new Error(`${queued.messages} messages queued, ${onKafka} records on Kafka`);
+        relay = {
+          messages: queued.messages,
+          messagesPerSecond,
+          ...cpuPerOrder(measured, queued.messages),
+        };
+        log(
+          `(d) outbox relay to Kafka: ${messagesPerSecond.toFixed(0)} messages/s (${queued.messages} messages in ${queued.rows} rows, ${onKafka} records on Kafka; CPU per message: relay process ${relay.serviceUs} us, PostgreSQL ${relay.postgresUs} us)`,
+        );
+      } finally {
+        await topics.cleanup();
+      }
+    }
+
     let base: ReturnType<typeof pgbench> | undefined;
     if (PHASES.includes('c')) {
       base = pgbench(database.url, payloadBytes);
@@ -427,6 +533,10 @@ async function main(): Promise<void> {
         batchP50Ms: round(batch?.batchP50Ms, 1),
         batchSize: BATCH_SIZE,
         batchConcurrency: BATCH_CONCURRENCY,
+        relayMessagesPerSecond: round(relay?.messagesPerSecond),
+        relayCpuUsPerMessage: relay
+          ? { serviceUs: relay.serviceUs, postgresUs: relay.postgresUs }
+          : null,
         pgbenchTx1PerSecond: round(base?.tps),
         singleToPgbenchRatio: round(ratio, 3),
         concurrency: CONCURRENCY,
