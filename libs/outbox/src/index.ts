@@ -10,6 +10,7 @@ export {
   messageCount,
   rowMessages,
   settledPrefix,
+  STATS_SQL,
   toTopicMessages,
   type OutboxRow,
 } from './relay-batch';

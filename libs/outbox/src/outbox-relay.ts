@@ -330,8 +330,13 @@ export class OutboxRelay {
     if (now - this.statsAt < OUTBOX_STATS_INTERVAL_MS) return;
     this.statsAt = now;
     this.stage = 'database';
-    const { rows } = await client.query<{ pending: number; oldest_age_s: number }>(STATS_SQL);
+    const { rows } = await client.query<{
+      pending: number;
+      pending_messages: number;
+      oldest_age_s: number;
+    }>(STATS_SQL);
     this.metrics.pendingRows.set(this.label, rows[0]?.pending ?? 0);
+    this.metrics.pendingMessages.set(this.label, rows[0]?.pending_messages ?? 0);
     this.metrics.oldestPendingAgeSeconds.set(this.label, rows[0]?.oldest_age_s ?? 0);
   }
 
@@ -426,6 +431,7 @@ export class OutboxRelay {
     this.metrics.relayActive.set(this.label, role === 'active' ? 1 : 0);
     if (role !== 'active') {
       this.metrics.pendingRows.set(this.label, 0);
+      this.metrics.pendingMessages.set(this.label, 0);
       this.metrics.oldestPendingAgeSeconds.set(this.label, 0);
       this.statsAt = Number.NEGATIVE_INFINITY;
     }

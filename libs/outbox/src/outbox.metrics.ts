@@ -5,6 +5,8 @@ import { getOrCreate, metricsRegistry } from '@app/observability';
 export interface OutboxMetrics {
   /** Unpublished rows, as last counted by the active relay (0 on a standby). */
   readonly pendingRows: Gauge<'outbox'>;
+  /** Kafka records those rows hold (a multi-message row counts each message; 0 on a standby). */
+  readonly pendingMessages: Gauge<'outbox'>;
   /** Age in seconds of the oldest unpublished row, as last seen by the active relay. */
   readonly oldestPendingAgeSeconds: Gauge<'outbox'>;
   /** Rows per batch sent to Kafka. */
@@ -31,6 +33,16 @@ export function outboxMetrics(): OutboxMetrics {
         new Gauge({
           name: 'outbox_pending_rows',
           help: 'Unpublished outbox rows (reported by the active relay)',
+          labelNames: ['outbox'],
+          registers,
+        }),
+    ),
+    pendingMessages: getOrCreate(
+      'outbox_pending_messages',
+      () =>
+        new Gauge({
+          name: 'outbox_pending_messages',
+          help: 'Kafka records held by unpublished outbox rows (reported by the active relay)',
           labelNames: ['outbox'],
           registers,
         }),

@@ -56,6 +56,7 @@ export const DELETE_BATCH_SQL = `DELETE FROM outbox WHERE id = ANY($1::bigint[])
 
 export const STATS_SQL = `
   SELECT count(*)::int AS pending,
+         COALESCE(sum(COALESCE(messages, 1)), 0)::int AS pending_messages,
          COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS oldest_age_s
     FROM outbox
    WHERE published_at IS NULL`;

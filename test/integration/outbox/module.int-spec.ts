@@ -66,6 +66,7 @@ describe('OutboxModule', () => {
     expect(metrics).toMatch(/outbox_publish_batch_size_count\{outbox="outbox-relay"\} [1-9]/);
     expect(metrics).toMatch(/outbox_publish_latency_seconds_count\{outbox="outbox-relay"\} [1-9]/);
     expect(metrics).toContain('outbox_pending_rows{outbox="outbox-relay"}');
+    expect(metrics).toContain('outbox_pending_messages{outbox="outbox-relay"}');
     expect(metrics).toContain('outbox_oldest_pending_age_seconds{outbox="outbox-relay"}');
 
     await nest.close();

@@ -5,6 +5,7 @@ import {
   OUTBOX_ID_HEADER,
   OUTBOX_ROW_MESSAGES_MAX,
   OutboxRelay,
+  STATS_SQL,
   type OutboxMessage,
 } from '@app/outbox';
 import {
@@ -77,6 +78,15 @@ describe('multi-message outbox rows', () => {
     expect(await outboxCount(dataSource)).toBe(before + written.length + 1);
     const rowId = packedIds[0].split(':')[0];
     expect(packedIds).toEqual(written.map((_, n) => `${rowId}:${n}`));
+    // What the relay reports as outbox_pending_rows and outbox_pending_messages.
+    const [stats] = (await dataSource.query(STATS_SQL)) as {
+      pending: number;
+      pending_messages: number;
+    }[];
+    expect(stats).toMatchObject({
+      pending: before + written.length + 1,
+      pending_messages: before + 2 * written.length,
+    });
 
     const log = collectingLogger();
     const relay = new OutboxRelay({
