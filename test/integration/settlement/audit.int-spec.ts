@@ -92,6 +92,23 @@ describe('auditor', () => {
         'locked_balances_match_orders',
       ]),
     );
+    // A single order's LOCK pair names the order.
+    expect(
+      await f.dataSource.query(
+        `SELECT e.account, e.amount::text, o.initial_lock::text, e.journal_id = o.lock_journal_id AS same_journal
+           FROM ledger_entries e JOIN orders o ON o.id::text = e.ref_id
+          WHERE e.reason = 'LOCK' AND e.ref_type = 'ORDER' AND e.ref_id = $1 ORDER BY e.account`,
+        [restingOrderId],
+      ),
+    ).toEqual([
+      {
+        account: 'AVAILABLE',
+        amount: '-5000000',
+        initial_lock: '5000000',
+        same_journal: true,
+      },
+      { account: 'LOCKED', amount: '5000000', initial_lock: '5000000', same_journal: true },
+    ]);
     // The batch's locks are one pair in the ledger; each order keeps its own initial lock.
     const entries = (await f.dataSource.query(
       `SELECT account, amount::text, ref_type FROM ledger_entries

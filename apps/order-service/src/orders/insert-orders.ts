@@ -53,11 +53,11 @@ const INSERT_ORDERS_SQL = `
     INSERT INTO ledger_entries (journal_id, user_id, account, asset, amount, reason, ref_type, ref_id)
     SELECT $18::uuid, $1, e.account, l.asset,
            CASE e.account WHEN 'AVAILABLE' THEN -l.amount ELSE l.amount END, 'LOCK',
-           CASE cardinality($4::uuid[]) WHEN 1 THEN 'ORDER' ELSE 'ORDER_BATCH' END,
-           CASE cardinality($4::uuid[]) WHEN 1 THEN ($4::uuid[])[1]::text ELSE $18::text END
+           CASE p.n WHEN 1 THEN 'ORDER' ELSE 'ORDER_BATCH' END,
+           CASE p.n WHEN 1 THEN p.first_id ELSE $18::text END
       FROM unnest($2::text[], $3::numeric[]) AS l(asset, amount)
      CROSS JOIN (VALUES ('AVAILABLE'), ('LOCKED')) AS e(account)
-     WHERE EXISTS (SELECT FROM placed)
+      JOIN (SELECT count(*) AS n, min(id::text) AS first_id FROM placed) p ON p.n > 0
   )
   SELECT count(*)::int AS placed, max(created_at) AS created_at FROM placed`;
 
