@@ -6,7 +6,6 @@ import { createTestDatabase, type TestDatabase } from '@app/testing';
 const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 const RESTRICT_VIOLATION = '23001';
-const NOT_NULL_VIOLATION = '23502';
 
 describe('schema constraints', () => {
   let db: TestDatabase;
@@ -36,10 +35,11 @@ describe('schema constraints', () => {
       lock_journal_id: '00000000-0000-4000-8000-00000000000a',
       ...fields,
     };
-    const columns = Object.keys(row);
+    // A field given as undefined is left out of the INSERT.
+    const columns = Object.keys(row).filter((column) => row[column] !== undefined);
     await db.dataSource.query(
       `INSERT INTO orders (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-      Object.values(row),
+      columns.map((column) => row[column]),
     );
   }
 
@@ -71,19 +71,38 @@ describe('schema constraints', () => {
     });
   });
 
-  it('requires an order to name its initial lock and lock journal, and the lock to be non-negative', async () => {
+  it("keeps an order's initial lock non-negative and written once", async () => {
     await expect(insertOrder({ initial_lock: '-1' })).rejects.toMatchObject({
       code: CHECK_VIOLATION,
       constraint: 'orders_initial_lock_non_negative',
     });
-    await expect(insertOrder({ initial_lock: null })).rejects.toMatchObject({
-      code: NOT_NULL_VIOLATION,
-      column: 'initial_lock',
+    // A writer from before migration 9 names neither column: the initial lock is its lock.
+    await insertOrder({
+      client_order_id: 'legacy-writer',
+      initial_lock: undefined,
+      lock_journal_id: undefined,
     });
-    await expect(insertOrder({ lock_journal_id: null })).rejects.toMatchObject({
-      code: NOT_NULL_VIOLATION,
-      column: 'lock_journal_id',
-    });
+    const [legacyRow] = await db.dataSource.query(
+      `SELECT id, initial_lock::text, lock_journal_id FROM orders
+        WHERE user_id = $1 AND client_order_id = 'legacy-writer'`,
+      [aliceId],
+    );
+    expect(legacyRow).toMatchObject({ initial_lock: '3000000000', lock_journal_id: null });
+    // Neither column changes after the insert, alone or together with the remaining lock.
+    for (const set of [
+      `initial_lock = initial_lock + 1`,
+      `lock_journal_id = '00000000-0000-4000-8000-00000000000b'`,
+      `initial_lock = initial_lock - 1, locked_amount = locked_amount - 1`,
+    ]) {
+      await expect(
+        db.dataSource.query(`UPDATE orders SET ${set} WHERE id = $1`, [legacyRow.id]),
+      ).rejects.toMatchObject({ code: RESTRICT_VIOLATION, constraint: 'orders_lock_write_once' });
+    }
+    // Setting them to what they are, or updating other columns, is allowed.
+    await db.dataSource.query(
+      `UPDATE orders SET initial_lock = initial_lock, locked_amount = locked_amount - 1 WHERE id = $1`,
+      [legacyRow.id],
+    );
   });
 
   it('keeps (user, client_order_id) unique but allows many orders without one', async () => {

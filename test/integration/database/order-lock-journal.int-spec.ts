@@ -1,8 +1,9 @@
 // Proves migration 1790000000009 (netted LOCK entries for batches) on real PostgreSQL: `up` fills
 // in each existing order's initial lock and lock journal from its own LOCK entries and refuses an
-// order without them; TX1 then writes one pair per asset for a batch, which the auditor accepts;
-// `down` writes one correcting journal that gives every batch order its own LOCK pair again
-// (balances unchanged, journals balanced), and a second `up` leaves an auditable database.
+// order without them; the previous release's TX1 keeps working after it; TX1 then writes one pair
+// per asset for a batch, which the auditor accepts; `down` refuses a netted pair that differs from
+// its orders, else writes one correcting journal that gives every batch order its own LOCK pair
+// again (balances unchanged, journals balanced), and a second `up` leaves an auditable database.
 import { randomUUID } from 'node:crypto';
 import type { PlaceOrderCommand } from '@app/domain';
 import { migrateDown, migrateUp } from '@app/database';
@@ -148,6 +149,17 @@ describe('migration 9: order lock journals', () => {
     );
     expect(new Set(rows.map((r) => r.lock_journal_id)).size).toBe(2);
     await expectAuditClean(db.dataSource);
+
+    // The previous release's TX1, still running during a rolling deploy, names neither column:
+    // its orders take their lock as initial lock, their own LOCK pairs name them, and they audit.
+    const [rolling] = await placeLegacy([135]);
+    expect(
+      await db.dataSource.query(
+        `SELECT initial_lock::text, lock_journal_id FROM orders WHERE id = $1`,
+        [rolling],
+      ),
+    ).toEqual([{ initial_lock: lockOf(135).toString(), lock_journal_id: null }]);
+    await expectAuditClean(db.dataSource);
   });
 
   it('accepts netted batch locks, and down gives each batch order its own LOCK pair again', async () => {
@@ -162,6 +174,23 @@ describe('migration 9: order lock journals', () => {
       `SELECT asset, available::text, locked::text FROM balances WHERE user_id = $1 ORDER BY asset`,
       [alice],
     );
+
+    // down refuses while a netted pair differs from its orders' initial locks (written here with
+    // triggers off: the columns are write-once), and changes nothing.
+    const tamper = (delta: number) =>
+      db.dataSource.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE orders SET initial_lock = initial_lock + $2 WHERE id = $1`, [
+          batch[0],
+          delta,
+        ]);
+      });
+    await tamper(1);
+    await expect(migrateDown(db.dataSource)).rejects.toThrow(
+      /batch lock .* locked .* but its orders/,
+    );
+    await tamper(-1);
+    await expectAuditClean(db.dataSource);
 
     expect(await migrateDown(db.dataSource)).toEqual([MIGRATION]);
     expect(await perOrderLocks(batch)).toEqual(

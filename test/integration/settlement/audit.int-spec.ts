@@ -42,11 +42,10 @@ describe('auditor', () => {
     });
     await matchAndSettle(f, [sell, buy]);
     restingOrderId = sell.orderId;
-    // A batch of three buys: one netted LOCK pair for all of them (ref_type ORDER_BATCH).
-    batchTrader = await createTrader(f, { USDT: 10_000n * UNIT });
-    const batch = await placeOrders(
-      f,
-      [2_000_000, 2_100_000, 2_200_000].map((priceTicks) => ({
+    // A batch of three buys and a sell: one netted LOCK pair per asset (ref_type ORDER_BATCH).
+    batchTrader = await createTrader(f, { USDT: 10_000n * UNIT, BTC: UNIT });
+    const batch = await placeOrders(f, [
+      ...[2_000_000, 2_100_000, 2_200_000].map((priceTicks) => ({
         userId: batchTrader,
         symbol: 'BTC-USDT',
         side: 'BUY' as const,
@@ -54,7 +53,15 @@ describe('auditor', () => {
         priceTicks,
         qtyLots: 1_000,
       })),
-    );
+      {
+        userId: batchTrader,
+        symbol: 'BTC-USDT',
+        side: 'SELL' as const,
+        orderType: 'LIMIT' as const,
+        priceTicks: 4_000_000,
+        qtyLots: 3_000,
+      },
+    ]);
     if (batch === undefined) throw new Error('insufficient funds in test setup');
     batchOrderIds = batch.map((c) => c.orderId);
     app = await createTestApp(f.database.url);
@@ -67,6 +74,12 @@ describe('auditor', () => {
 
   const failing = async () =>
     (await runAudit(f.dataSource)).checks.filter((c) => c.violations > 0).map((c) => c.name);
+  /** Runs `sql` with triggers off (session_replication_role replica), as a tampering would. */
+  const tamper = (sql: string, parameters: unknown[]) =>
+    f.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL session_replication_role = replica`);
+      await manager.query(sql, parameters);
+    });
   const violations = async () =>
     Object.fromEntries(
       (await runAudit(f.dataSource)).checks.map((c) => [c.name, c.violations]),
@@ -109,21 +122,35 @@ describe('auditor', () => {
       },
       { account: 'LOCKED', amount: '5000000', initial_lock: '5000000', same_journal: true },
     ]);
-    // The batch's locks are one pair in the ledger; each order keeps its own initial lock.
+    // The batch's locks are one pair per asset in the ledger, in the batch's journal; each order
+    // keeps its own initial lock.
     const entries = (await f.dataSource.query(
-      `SELECT account, amount::text, ref_type FROM ledger_entries
-        WHERE reason = 'LOCK' AND user_id = $1 ORDER BY account`,
+      `SELECT asset, account, amount::text, ref_type, ref_id = journal_id::text AS names_journal
+         FROM ledger_entries WHERE reason = 'LOCK' AND user_id = $1 ORDER BY asset, account`,
       [batchTrader],
     )) as unknown[];
-    const [{ total }] = (await f.dataSource.query(
-      `SELECT sum(initial_lock)::text AS total FROM orders WHERE id = ANY($1::uuid[])`,
+    const totals = (await f.dataSource.query(
+      `SELECT lock_asset AS asset, sum(initial_lock)::text AS total FROM orders
+        WHERE id = ANY($1::uuid[]) GROUP BY lock_asset ORDER BY lock_asset`,
       [batchOrderIds],
-    )) as { total: string }[];
-    expect(BigInt(total)).toBeGreaterThan(0n);
-    expect(entries).toEqual([
-      { account: 'AVAILABLE', amount: `-${total}`, ref_type: 'ORDER_BATCH' },
-      { account: 'LOCKED', amount: total, ref_type: 'ORDER_BATCH' },
+    )) as { asset: string; total: string }[];
+    expect(totals).toEqual([
+      // 0.03 BTC; 0.01 BTC each at 20 000, 21 000 and 22 000 USDT.
+      { asset: 'BTC', total: '3000000' },
+      { asset: 'USDT', total: String((200n + 210n + 220n) * 10n ** 8n) },
     ]);
+    expect(entries).toEqual(
+      totals.flatMap(({ asset, total }) => [
+        {
+          asset,
+          account: 'AVAILABLE',
+          amount: `-${total}`,
+          ref_type: 'ORDER_BATCH',
+          names_journal: true,
+        },
+        { asset, account: 'LOCKED', amount: total, ref_type: 'ORDER_BATCH', names_journal: true },
+      ]),
+    );
   });
 
   it('catches a trade whose ledger entries do not match it', async () => {
@@ -169,11 +196,13 @@ describe('auditor', () => {
     expect(response.body.ok).toBe(false);
   });
 
-  it("catches an order whose initial lock is not what its batch's netted LOCK took for it", async () => {
+  it('catches an order whose initial lock or lock journal is not what its LOCK took for it', async () => {
     expect(await failing()).not.toContain('order_initial_locks_match_ledger');
-    // Moves 1 unit of initial lock from one order of the batch to another: the batch's total
+    // The columns are written once (the database refuses an UPDATE of them); tampering with
+    // triggers off, as a restore of bad data or a superuser's edit could, is what the auditor is
+    // for. Moves 1 unit of initial lock from one order of the batch to another: the batch's total
     // still matches, but each order's lock no longer equals its initial lock.
-    await f.dataSource.query(
+    await tamper(
       `UPDATE orders SET initial_lock = initial_lock + CASE id WHEN $1 THEN 1 ELSE -1 END
         WHERE id IN ($1, $2)`,
       [batchOrderIds[0], batchOrderIds[1]],
@@ -184,10 +213,18 @@ describe('auditor', () => {
     );
     expect(moved).not.toContain('order_initial_locks_match_ledger');
     // One unit more for a single order: now the batch's netted pair is off its orders too.
-    await f.dataSource.query(`UPDATE orders SET initial_lock = initial_lock + 1 WHERE id = $1`, [
+    await tamper(`UPDATE orders SET initial_lock = initial_lock + 1 WHERE id = $1`, [
       batchOrderIds[2],
     ]);
-    expect(await failing()).toContain('order_initial_locks_match_ledger');
+    const before = await violations();
+    expect(before.order_initial_locks_match_ledger).toBeGreaterThan(0);
+    // A single order naming another lock journal than the one its LOCK pair is in.
+    await tamper(`UPDATE orders SET lock_journal_id = gen_random_uuid() WHERE id = $1`, [
+      restingOrderId,
+    ]);
+    expect((await violations()).order_initial_locks_match_ledger).toBe(
+      before.order_initial_locks_match_ledger + 1,
+    );
   });
 
   it('catches funds locked for no order', async () => {

@@ -109,13 +109,14 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   {
     name: 'order_initial_locks_match_ledger',
     description:
-      "Every LOCK in the ledger equals, per user and asset, the initial locks of the orders it was taken for (AVAILABLE -x, LOCKED +x): a batch's netted pair (ref_type ORDER_BATCH, ref_id its journal) the sum over the orders with that lock journal, an order's own pair (ref_type ORDER) its initial lock.",
+      "Every LOCK in the ledger equals, per user and asset, the initial locks of the orders it was taken for (AVAILABLE -x, LOCKED +x): a batch's netted pair (ref_type ORDER_BATCH, ref_id its journal) the sum over the orders with that lock journal, an order's own pair (ref_type ORDER) its initial lock; and each pair lies in the lock journal its orders name.",
     sql: `
       WITH ledger AS (
         SELECT ref_type, ref_id, user_id, asset,
                coalesce(sum(amount) FILTER (WHERE account = 'LOCKED'), 0) AS locked,
                coalesce(sum(amount) FILTER (WHERE account = 'AVAILABLE'), 0) AS available,
-               count(*) FILTER (WHERE account NOT IN ('AVAILABLE', 'LOCKED')) AS other_accounts
+               count(*) FILTER (WHERE account NOT IN ('AVAILABLE', 'LOCKED')) AS other_accounts,
+               array_agg(DISTINCT journal_id::text ORDER BY journal_id::text) AS journals
           FROM ledger_entries WHERE reason = 'LOCK'
          GROUP BY ref_type, ref_id, user_id, asset
       ), batches AS (
@@ -123,20 +124,24 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
       ), placed AS (
         SELECT CASE WHEN b.ref_id IS NULL THEN 'ORDER' ELSE 'ORDER_BATCH' END AS ref_type,
                coalesce(b.ref_id, o.id::text) AS ref_id, o.user_id, o.lock_asset AS asset,
-               sum(o.initial_lock) AS locked
+               sum(o.initial_lock) AS locked,
+               -- One order, or a batch whose orders all name the batch's journal; null for an
+               -- order the previous release wrote (its own pair names it).
+               max(o.lock_journal_id::text) AS journal_id
           FROM orders o LEFT JOIN batches b ON b.ref_id = o.lock_journal_id::text
          GROUP BY 1, 2, 3, 4
       )
       SELECT coalesce(l.ref_type, p.ref_type) AS ref_type, coalesce(l.ref_id, p.ref_id) AS ref_id,
              coalesce(l.user_id, p.user_id)::text AS user_id, coalesce(l.asset, p.asset) AS asset,
              coalesce(l.locked, 0)::text AS ledger_locked, coalesce(l.available, 0)::text AS ledger_available,
-             coalesce(p.locked, 0)::text AS initial_locks
+             coalesce(p.locked, 0)::text AS initial_locks, l.journals, p.journal_id AS lock_journal_id
         FROM ledger l
         FULL JOIN placed p
           ON p.ref_type = l.ref_type AND p.ref_id = l.ref_id AND p.user_id = l.user_id AND p.asset = l.asset
        WHERE coalesce(l.locked, 0) <> coalesce(p.locked, 0)
           OR coalesce(l.available, 0) <> -coalesce(p.locked, 0)
-          OR coalesce(l.other_accounts, 0) <> 0`,
+          OR coalesce(l.other_accounts, 0) <> 0
+          OR (p.journal_id IS NOT NULL AND l.journals IS NOT NULL AND l.journals <> ARRAY[p.journal_id])`,
   },
   {
     name: 'order_lock_matches_ledger',
