@@ -13,6 +13,7 @@ import {
   Prng,
 } from './imports';
 import { BENCH_MARKET, UNLIMITED_QUOTE_MINOR } from './bench-market';
+import { asDecoded } from './shared-stream';
 
 const MID = 1_000_000;
 const TARGET_RESTING = 1_000;
@@ -71,7 +72,7 @@ export function buildRealisticMix(seed: number, count: number): EngineCommand[] 
   };
   const apply = (command: EngineCommand): EngineResult => {
     commands.push(command);
-    const result = engine.apply(command);
+    const result = engine.apply(asDecoded(command));
     track(result.order);
     for (const update of result.ordersAffected) track(update);
     return result;
