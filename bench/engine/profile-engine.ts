@@ -35,6 +35,15 @@ if (WHICH !== 'shared')
     buildRealisticMix(SEED, Number(process.env.BENCH_MIX_COMMANDS ?? 1_000_000)),
   ]);
 
+// As bench-engine.ts does: one engine that has run a whole stream stays alive for the whole
+// run, so that dropping each round's engine does not discard the optimized code.
+const keptAlive: MatchingEngine[] = [];
+for (const [, commands] of streams) {
+  const engine = new MatchingEngine({ markets: [BENCH_MARKET] });
+  for (const command of commands) engine.apply(command);
+  keptAlive.push(engine);
+}
+
 const session = new Session();
 session.connect();
 const post = (method: string, params?: object): Promise<unknown> =>
