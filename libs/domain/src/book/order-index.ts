@@ -2,7 +2,7 @@
 // deletion) over a typed array of hashes and an array of nodes. Under the churn of place and
 // cancel it neither allocates nor rehashes, which a Map with string keys does; it grows by
 // doubling only when the book does.
-import { assert } from '../assert';
+import { DomainInvariantError } from '../assert';
 import { hashString } from '../engine/command-window';
 import { OrderNode } from './order-node';
 
@@ -48,7 +48,10 @@ export class OrderIndex {
     let hole = hash & mask;
     for (;;) {
       const node = nodes[hole];
-      assert(node !== null, `OrderIndex.delete: ${orderId} is not indexed`);
+      // The message is built only on failure: a template literal in assert's argument would
+      // build a string on every probe of every delete.
+      if (node === null)
+        throw new DomainInvariantError(`OrderIndex.delete: ${orderId} is not indexed`);
       if (hashes[hole] === hash && node.orderId === orderId) break;
       hole = (hole + 1) & mask;
     }
