@@ -18,7 +18,7 @@ import {
 import { BookSnapshot, MatchingBook, OpenOrder } from '../engine/matching-book';
 import { NO_DELTAS, NO_TRADES, NO_UPDATES, rejectedResult } from '../engine/result-factory';
 import { BookDelta, EngineResult, OrderUpdate, ResultStatus, Trade } from '../engine/results';
-import { baseOf, feeMinor, feeOfNumber, notionalOf } from '../money/amounts';
+import { baseOf, bigintOf, feeMinor, feeOfNumber, notionalOf } from '../money/amounts';
 import { Market, MarketStatus } from '../money/market';
 import { BookSide } from './book-side';
 import { hashString } from '../engine/command-window';
@@ -29,6 +29,8 @@ import { StopOrders } from './stop-orders';
 import { validateBookState } from './validate-book';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIGINT = BigInt(MAX_SAFE);
+const QUANTITY_LOTS_MAX_BIGINT = BigInt(QUANTITY_LOTS_MAX);
 /** Placeholder for emptied scratch slots, so they keep no order alive. */
 const EMPTY_NODE = new OrderNode();
 
@@ -310,10 +312,10 @@ export class OrderBook implements MatchingBook {
 
     const quoteNumber = price * qty * k;
     const quoteSafe = quoteNumber <= MAX_SAFE;
-    const quote = quoteSafe ? BigInt(quoteNumber) : BigInt(price) * BigInt(qty) * BigInt(k);
+    const quote = quoteSafe ? bigintOf(quoteNumber) : BigInt(price) * BigInt(qty) * BigInt(k);
     const baseNumber = qty * this.baseMinorPerLot;
     const base =
-      baseNumber <= MAX_SAFE ? BigInt(baseNumber) : BigInt(qty) * BigInt(this.baseMinorPerLot);
+      baseNumber <= MAX_SAFE ? bigintOf(baseNumber) : BigInt(qty) * BigInt(this.baseMinorPerLot);
     maker.quoteFilledMinor += quote;
     taker.quoteFilledMinor += quote;
     const market = this.market;
@@ -372,12 +374,12 @@ export class OrderBook implements MatchingBook {
   /** Lots a budget can pay for at `priceTicks`, capped at QUANTITY_LOTS_MAX. */
   private affordableLots(budget: bigint, priceTicks: number): number {
     const unitCost = priceTicks * this.quoteMinorPerTickLot;
-    if (budget <= BigInt(MAX_SAFE) && unitCost <= MAX_SAFE) {
+    if (budget <= MAX_SAFE_BIGINT && unitCost <= MAX_SAFE) {
       const b = Number(budget);
       return (b - (b % unitCost)) / unitCost;
     }
     const lots = budget / notionalOf(priceTicks, 1, this.quoteMinorPerTickLot);
-    return lots > BigInt(QUANTITY_LOTS_MAX) ? QUANTITY_LOTS_MAX : Number(lots);
+    return lots > QUANTITY_LOTS_MAX_BIGINT ? QUANTITY_LOTS_MAX : Number(lots);
   }
 
   private expireMaker(maker: OrderNode): void {
@@ -636,7 +638,7 @@ export class OrderBook implements MatchingBook {
     const releasedMinor =
       node.releasedNumber === 0
         ? node.releasedMinor
-        : node.releasedMinor + BigInt(node.releasedNumber);
+        : node.releasedMinor + bigintOf(node.releasedNumber);
     return {
       orderId: node.orderId,
       clientOrderId: node.clientOrderId,

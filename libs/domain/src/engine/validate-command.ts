@@ -3,7 +3,7 @@
 // command it sends is rejected by the engine only for reasons that depend on the book.
 import { AMOUNT_MINOR_MAX, ID_LENGTH_MAX, PRICE_TICKS_MAX, QUANTITY_LOTS_MAX } from '../constants';
 import { EngineErrorCode, ErrorCode, FilterErrorCode, ParseErrorCode } from '../error-codes';
-import { baseMinor, notionalMinor } from '../money/amounts';
+import { baseMinor, bigintOf, notionalMinor } from '../money/amounts';
 import { Market } from '../money/market';
 import { AmendOrderCommand, EngineCommand, PlaceOrderCommand } from './commands';
 
@@ -89,11 +89,12 @@ function validateLimit(market: Market, cmd: PlaceOrderCommand): ErrorCode | unde
   const quantityCode = checkQuantity(market, cmd.qtyLots);
   if (quantityCode !== undefined) return quantityCode;
   const qtyLots = cmd.qtyLots as number;
-  // Number arithmetic while exact (the common case); JS compares bigint with number exactly.
+  // Number arithmetic while exact (the common case), then compared as a bigint: comparing a
+  // number with a bigint calls into V8's runtime, comparing two bigints does not.
   const notionalNumber = cmd.priceTicks * qtyLots * market.quoteMinorPerTickLot;
-  const notional: number | bigint =
+  const notional =
     notionalNumber <= Number.MAX_SAFE_INTEGER
-      ? notionalNumber
+      ? bigintOf(notionalNumber)
       : notionalMinor(market, cmd.priceTicks, qtyLots);
   if (notional < market.minNotionalMinor) return FilterErrorCode.NOTIONAL_BELOW_MIN;
   if (notional > AMOUNT_MINOR_MAX) return ParseErrorCode.VALUE_TOO_LARGE;

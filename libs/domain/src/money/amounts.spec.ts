@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { BTC_USDT } from '../testing/markets';
 import {
   baseMinor,
+  bigintOf,
   feeMinor,
   feeOfNumber,
   lockForOrder,
@@ -18,6 +19,18 @@ describe('money helpers', () => {
       BigInt(Number.MAX_SAFE_INTEGER) * 30n,
     );
     expect(baseMinor(BTC_USDT, 100_000)).toBe(100_000_000n);
+  });
+
+  it('converts every safe integer exactly, on both sides of the 32-bit boundary', () => {
+    const edges = [0, 1, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32 + 5];
+    for (const value of [...edges, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) {
+      expect(bigintOf(value)).toBe(BigInt(value));
+    }
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (value) => {
+        expect(bigintOf(value)).toBe(BigInt(value));
+      }),
+    );
   });
 
   it('rounds fees up, in the exchange favour, by less than one minor unit', () => {

@@ -7,6 +7,18 @@ import { Market } from './market';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const PPM = BigInt(PPM_DENOMINATOR);
+const INT32_MAX = 0x7fff_ffff;
+const INT32_MIN = -0x8000_0000;
+
+/**
+ * BigInt(value) for a safe integer, exactly. Optimized V8 code converts a value it knows to be a
+ * 32-bit integer inline and calls into the runtime for any other number, which takes about 2.5
+ * times as long; `value | 0` tells it so, and is exact inside that range. Most amounts the engine
+ * reports (trade quotes, fees, locks) fall inside it.
+ */
+export function bigintOf(value: number): bigint {
+  return value <= INT32_MAX && value >= INT32_MIN ? BigInt(value | 0) : BigInt(value);
+}
 
 /** priceTicks x qtyLots x quoteMinorPerTickLot, in quote minor units, exactly. */
 export function notionalMinor(market: Market, priceTicks: number, qtyLots: number): bigint {
@@ -20,7 +32,7 @@ export function notionalOf(
   quoteMinorPerTickLot: number,
 ): bigint {
   const product = priceTicks * qtyLots * quoteMinorPerTickLot;
-  if (product <= MAX_SAFE) return BigInt(product);
+  if (product <= MAX_SAFE) return bigintOf(product);
   return BigInt(priceTicks) * BigInt(qtyLots) * BigInt(quoteMinorPerTickLot);
 }
 
@@ -31,7 +43,7 @@ export function baseMinor(market: Market, qtyLots: number): bigint {
 
 export function baseOf(qtyLots: number, baseMinorPerLot: number): bigint {
   const product = qtyLots * baseMinorPerLot;
-  if (product <= MAX_SAFE) return BigInt(product);
+  if (product <= MAX_SAFE) return bigintOf(product);
   return BigInt(qtyLots) * BigInt(baseMinorPerLot);
 }
 
@@ -51,7 +63,7 @@ export function feeOfNumber(amountMinor: number, ratePpm: number): bigint {
   const product = amountMinor * ratePpm;
   if (product <= MAX_SAFE) {
     const remainder = product % PPM_DENOMINATOR;
-    return BigInt((product - remainder) / PPM_DENOMINATOR + (remainder > 0 ? 1 : 0));
+    return bigintOf((product - remainder) / PPM_DENOMINATOR + (remainder > 0 ? 1 : 0));
   }
   return feeMinor(BigInt(amountMinor), ratePpm);
 }
