@@ -1,7 +1,8 @@
 // Proves the relay's pure steps: the settled prefix stops at the first unsettled row, records
 // keep id order per topic and carry their outbox id, a multi-message row expands into the records
-// it was written from, in order, and the backoff grows to its bound.
-import { encodeFrame } from './message-frame';
+// it was written from, in order, headers come in jsonb key order, and the backoff grows to its
+// bound.
+import { encodeFrame, inJsonbKeyOrder } from './message-frame';
 import {
   backoffMs,
   messageCount,
@@ -84,6 +85,15 @@ describe('relay batch', () => {
       'x-outbox-id',
     ]);
     expect(messageCount([row(1, 'a'), framedRow(2, 'a', 3)])).toBe(4);
+  });
+
+  it('puts headers in jsonb key order, keeping an object that already is', () => {
+    const ordered = { 'x-command-id': 'c', 'x-request-id': 'r', 'x-schema-version': '1' };
+    expect(inJsonbKeyOrder(ordered)).toBe(ordered);
+    const unordered = { 'x-schema-version': '1', 'x-request-id': 'r', 'x-command-id': 'c' };
+    expect(Object.keys(inJsonbKeyOrder(unordered))).toEqual(Object.keys(ordered));
+    // Byte order, not code-unit order, for names beyond ASCII: 'é' is two bytes.
+    expect(Object.keys(inJsonbKeyOrder({ é: '1', ab: '2', z: '3' }))).toEqual(['z', 'ab', 'é']);
   });
 
   it('refuses a multi-message row whose frame does not hold its count', () => {

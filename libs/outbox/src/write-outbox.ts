@@ -214,11 +214,12 @@ export function outboxHeaders(
   message: Pick<OutboxMessage, 'commandId' | 'headers'>,
   requestId: string | undefined,
 ): Record<string, string> {
-  const headers: Record<string, string> = {
-    [MESSAGE_HEADERS.schemaVersion]: String(SCHEMA_VERSION),
-  };
-  if (requestId !== undefined) headers[MESSAGE_HEADERS.requestId] = requestId;
+  // In jsonb key order (shorter names first, then bytewise), the order a headers column gives
+  // them back in, so the relay need not reorder a multi-message row's headers (inJsonbKeyOrder).
+  const headers: Record<string, string> = {};
   if (message.commandId !== undefined) headers[MESSAGE_HEADERS.commandId] = message.commandId;
+  if (requestId !== undefined) headers[MESSAGE_HEADERS.requestId] = requestId;
+  headers[MESSAGE_HEADERS.schemaVersion] = String(SCHEMA_VERSION);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (typeof value !== 'string') {
       throw new OutboxError('INVALID_MESSAGE', `header ${name} is not a string`);
