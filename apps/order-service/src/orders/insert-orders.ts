@@ -61,13 +61,14 @@ const INSERT_ORDERS_SQL = `
   )
   SELECT count(*)::int AS placed, max(created_at) AS created_at FROM placed`;
 
-/** The stored row's time in force and quote amount columns for an order. */
-function columns(order: NewOrder) {
-  const { command } = order;
-  return {
-    timeInForce: command.orderType === 'LIMIT' ? (command.timeInForce ?? 'GTC') : null,
-    quoteAmount: command.quoteAmountMinor?.toString() ?? null,
-  };
+/** The stored row's time in force: a limit order's (GTC by default), null for market types. */
+function timeInForceColumn({ command }: NewOrder): string | null {
+  return command.orderType === 'LIMIT' ? (command.timeInForce ?? 'GTC') : null;
+}
+
+/** The stored row's quote amount (a market buy by quote), as decimal text, or null. */
+function quoteAmountColumn({ command }: NewOrder): string | null {
+  return command.quoteAmountMinor?.toString() ?? null;
 }
 
 /** The row TX1 just inserted, built from what it wrote (saves reading it back). */
@@ -80,13 +81,13 @@ export function insertedRow(order: NewOrder, createdAt: Date): OrderRow {
     symbol: command.symbol,
     side: command.side,
     type: order.apiType,
-    time_in_force: columns(order).timeInForce,
+    time_in_force: timeInForceColumn(order),
     post_only: command.postOnly ?? false,
     stp: command.stpMode ?? 'NONE',
     price_ticks: text(command.priceTicks),
     stop_price_ticks: text(command.stopPriceTicks),
     qty_lots: text(command.qtyLots),
-    quote_amount: columns(order).quoteAmount,
+    quote_amount: quoteAmountColumn(order),
     status: 'NEW',
     cancel_requested: false,
     reject_code: null,
@@ -129,13 +130,13 @@ export async function insertOrders(
       orders.map((o) => o.command.symbol),
       orders.map((o) => o.command.side),
       orders.map((o) => o.apiType),
-      orders.map((o) => columns(o).timeInForce),
+      orders.map(timeInForceColumn),
       orders.map((o) => o.command.postOnly ?? false),
       orders.map((o) => o.command.stpMode ?? 'NONE'),
       orders.map((o) => o.command.priceTicks ?? null),
       orders.map((o) => o.command.stopPriceTicks ?? null),
       orders.map((o) => o.command.qtyLots ?? null),
-      orders.map((o) => columns(o).quoteAmount),
+      orders.map(quoteAmountColumn),
       orders.map((o) => o.lockAsset),
       orders.map((o) => o.lockMinor.toString()),
       randomUUID(),
