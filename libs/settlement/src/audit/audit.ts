@@ -120,7 +120,7 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
           FROM ledger_entries WHERE reason = 'LOCK'
          GROUP BY ref_type, ref_id, user_id, asset
       ), batches AS (
-        SELECT DISTINCT ref_id FROM ledger_entries WHERE reason = 'LOCK' AND ref_type = 'ORDER_BATCH'
+        SELECT DISTINCT ref_id FROM ledger WHERE ref_type = 'ORDER_BATCH'
       ), placed AS (
         SELECT CASE WHEN b.ref_id IS NULL THEN 'ORDER' ELSE 'ORDER_BATCH' END AS ref_type,
                coalesce(b.ref_id, o.id::text) AS ref_id, o.user_id, o.lock_asset AS asset,
