@@ -28,6 +28,7 @@ import {
   createTestTopics,
   kafkaBrokersForTests,
   newRunId,
+  sleep,
   startService,
   type ServiceProcess,
   type TestDatabase,
@@ -138,10 +139,6 @@ async function committedAtEnd(
     ([partition, high]) =>
       high === '0' || committed.partitions.find((p) => p.partition === partition)?.offset === high,
   );
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function engineState(engine: ServiceProcess): Promise<{ consuming?: boolean } | undefined> {
