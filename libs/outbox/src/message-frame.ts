@@ -127,14 +127,17 @@ export function inJsonbKeyOrder(headers: Record<string, string>): Record<string,
   return sorted;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
 /**
  * Whether `a` comes strictly before `b` in jsonb key order, decided without allocating for ASCII
  * names (where length and code-unit order are byte length and byte order); false for others,
  * which then take the sorting path.
  */
 function jsonbKeyBefore(a: string, b: string): boolean {
-  if (!ASCII.test(a) || !ASCII.test(b)) return false;
+  if (!isAscii(a) || !isAscii(b)) return false;
   return a.length < b.length || (a.length === b.length && a < b);
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
