@@ -57,7 +57,7 @@ export class BookSide {
     level.tail = null;
     level.createdSeq = 0;
     level.deltaSeq = 0;
-    level.delta = null;
+    level.deltaIndex = 0;
     if (low === levels.length) levels.push(level);
     else levels.splice(low, 0, level);
     return level;
@@ -77,7 +77,6 @@ export class BookSide {
     }
     level.head = null;
     level.tail = null;
-    level.delta = null;
     this.free.push(level);
   }
 

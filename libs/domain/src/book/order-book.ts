@@ -12,6 +12,7 @@ import {
   OrderType,
   PlaceOrderCommand,
   SetMarketStatusCommand,
+  Side,
   StpMode,
   TimeInForce,
 } from '../engine/commands';
@@ -71,7 +72,16 @@ export class OrderBook implements MatchingBook {
   /** Reusable nodes, so the churn of place and cancel allocates no new ones. */
   private readonly nodePool: OrderNode[] = [];
   private trades: Trade[] | null = null;
-  private deltas: BookDelta[] | null = null;
+  /**
+   * This command's book deltas, one per touched level in first-touch order, as parallel arrays of
+   * constants and small integers that finish() turns into BookDelta objects. Keeping the delta
+   * objects themselves on the (old) book and its levels would cost a write barrier per level and
+   * keep them alive into the next scavenge.
+   */
+  private readonly deltaSides: Side[] = [];
+  private readonly deltaPrices: number[] = [];
+  private readonly deltaQtys: number[] = [];
+  private deltaCount = 0;
   private traded = false;
 
   /**
@@ -224,7 +234,7 @@ export class OrderBook implements MatchingBook {
     if (taker.orderType === 'MARKET') {
       if (isBuy) {
         const budget = (taker.quoteAmountMinor ?? taker.quoteCapMinor) as bigint;
-        this.release(taker, budget - taker.quoteFilledMinor);
+        this.release(taker, budget - quoteFilledOf(taker));
       }
       if (taker.quoteAmountMinor !== undefined) {
         // A buy by quote has no quantity target: it is filled when its budget ran out.
@@ -244,7 +254,7 @@ export class OrderBook implements MatchingBook {
       if (taker.remainingLots === 0) {
         this.terminate(taker, 'FILLED', undefined);
       } else {
-        if (!isBuy) this.release(taker, baseOf(taker.remainingLots, this.baseMinorPerLot));
+        if (!isBuy) this.releaseResting(taker);
         this.terminate(taker, 'EXPIRED', expiryReason(end));
       }
       return;
@@ -254,7 +264,7 @@ export class OrderBook implements MatchingBook {
     } else if (end !== MatchEnd.SelfTrade && taker.timeInForce === 'GTC') {
       this.rest(taker);
     } else {
-      this.release(taker, this.restingLock(taker.side, taker.priceTicks, taker.remainingLots));
+      this.releaseResting(taker);
       this.terminate(
         taker,
         'EXPIRED',
@@ -272,7 +282,7 @@ export class OrderBook implements MatchingBook {
     const limit = taker.priceTicks;
     const budgeted = isBuy && !limited;
     let budget = budgeted
-      ? ((taker.quoteAmountMinor ?? taker.quoteCapMinor) as bigint) - taker.quoteFilledMinor
+      ? ((taker.quoteAmountMinor ?? taker.quoteCapMinor) as bigint) - quoteFilledOf(taker)
       : 0n;
     const stp = taker.stpMode;
     while (taker.remainingLots > 0) {
@@ -316,8 +326,8 @@ export class OrderBook implements MatchingBook {
     const baseNumber = qty * this.baseMinorPerLot;
     const base =
       baseNumber <= MAX_SAFE ? bigintOf(baseNumber) : BigInt(qty) * BigInt(this.baseMinorPerLot);
-    maker.quoteFilledMinor += quote;
-    taker.quoteFilledMinor += quote;
+    addQuoteFilled(maker, quoteNumber, quoteSafe, quote);
+    addQuoteFilled(taker, quoteNumber, quoteSafe, quote);
     const market = this.market;
     const takerBuys = taker.side === 'BUY';
     // Each party pays its fee in what it receives: the buyer in base, the seller in quote.
@@ -384,7 +394,7 @@ export class OrderBook implements MatchingBook {
 
   private expireMaker(maker: OrderNode): void {
     this.touch(maker);
-    this.release(maker, this.restingLock(maker.side, maker.priceTicks, maker.remainingLots));
+    this.releaseResting(maker);
     this.removeFromLevel(maker);
     this.terminate(maker, 'EXPIRED', ExpiryReason.SELF_TRADE_PREVENTION);
   }
@@ -444,7 +454,7 @@ export class OrderBook implements MatchingBook {
             ? ExpiryReason.FOK_NOT_FILLABLE
             : undefined;
       if (reason !== undefined) {
-        this.release(node, this.restingLock(node.side, node.priceTicks, node.remainingLots));
+        this.releaseResting(node);
         this.terminate(node, 'EXPIRED', reason);
         return;
       }
@@ -480,7 +490,7 @@ export class OrderBook implements MatchingBook {
       this.release(node, this.pendingLock(node));
       this.stops.remove(node);
     } else {
-      this.release(node, this.restingLock(node.side, node.priceTicks, node.remainingLots));
+      this.releaseResting(node);
       this.removeFromLevel(node);
     }
     this.terminate(node, 'CANCELLED', undefined);
@@ -525,7 +535,7 @@ export class OrderBook implements MatchingBook {
     this.seq = ++this.eventSeq;
     this.own = null;
     this.trades = null;
-    this.deltas = null;
+    this.deltaCount = 0;
     this.traded = false;
     this.touchedCount = 0;
   }
@@ -544,6 +554,21 @@ export class OrderBook implements MatchingBook {
       node.releasedMinor = node.releasedMinor === 0n ? amount : node.releasedMinor + amount;
   }
 
+  /**
+   * Releases what a resting (or about to rest) order's open part locks: base for a sell,
+   * priceTicks x lots of quote for a buy. As a number while exact: see OrderNode.releasedNumber.
+   */
+  private releaseResting(node: OrderNode): void {
+    const amount =
+      node.side === 'SELL'
+        ? node.remainingLots * this.baseMinorPerLot
+        : node.priceTicks * node.remainingLots * this.quoteMinorPerTickLot;
+    // Every factor is a non-negative integer and rounding is monotonic, so a product within the
+    // safe range was computed exactly.
+    if (amount <= MAX_SAFE) this.releaseNumber(node, amount);
+    else this.release(node, this.restingLock(node.side, node.priceTicks, node.remainingLots));
+  }
+
   private releaseNumber(node: OrderNode, amount: number): void {
     const sum = node.releasedNumber + amount;
     if (sum <= MAX_SAFE) {
@@ -555,33 +580,49 @@ export class OrderBook implements MatchingBook {
   }
 
   /** Records the level's current total in this command's deltas, once per level. */
-  private touchLevel(level: PriceLevel, side: OrderNode['side']): void {
+  private touchLevel(level: PriceLevel, side: Side): void {
     if (level.deltaSeq === this.seq) {
-      (level.delta as BookDelta).qtyLots = level.totalLots;
+      this.deltaQtys[level.deltaIndex] = level.totalLots;
       return;
     }
     level.deltaSeq = this.seq;
-    const deltas = this.deltas;
-    if (deltas === null) {
-      // An array literal with its first element gets a backing store of exactly one slot.
-      const delta: BookDelta = { side, priceTicks: level.priceTicks, qtyLots: level.totalLots };
-      level.delta = delta;
-      this.deltas = [delta];
-      return;
-    }
-    if (level.createdSeq === this.seq) {
+    const count = this.deltaCount;
+    if (count > 0 && level.createdSeq === this.seq) {
       // A level removed and re-created within one command reuses its first delta.
-      for (const delta of deltas) {
-        if (delta.side === side && delta.priceTicks === level.priceTicks) {
-          delta.qtyLots = level.totalLots;
-          level.delta = delta;
+      for (let i = 0; i < count; i++) {
+        if (this.deltaSides[i] === side && this.deltaPrices[i] === level.priceTicks) {
+          this.deltaQtys[i] = level.totalLots;
+          level.deltaIndex = i;
           return;
         }
       }
     }
-    const delta: BookDelta = { side, priceTicks: level.priceTicks, qtyLots: level.totalLots };
-    level.delta = delta;
-    deltas.push(delta);
+    level.deltaIndex = count;
+    if (count === this.deltaSides.length) {
+      this.deltaSides.push(side);
+      this.deltaPrices.push(level.priceTicks);
+      this.deltaQtys.push(level.totalLots);
+    } else {
+      this.deltaSides[count] = side;
+      this.deltaPrices[count] = level.priceTicks;
+      this.deltaQtys[count] = level.totalLots;
+    }
+    this.deltaCount = count + 1;
+  }
+
+  /** This command's book deltas as result objects. */
+  private bookDeltas(): readonly BookDelta[] {
+    const count = this.deltaCount;
+    if (count === 0) return NO_DELTAS;
+    const sides = this.deltaSides;
+    const prices = this.deltaPrices;
+    const qtys = this.deltaQtys;
+    // An array literal with its first element gets a backing store of exactly one slot.
+    const deltas: BookDelta[] = [{ side: sides[0], priceTicks: prices[0], qtyLots: qtys[0] }];
+    for (let i = 1; i < count; i++)
+      deltas.push({ side: sides[i], priceTicks: prices[i], qtyLots: qtys[i] });
+    this.deltaCount = 0;
+    return deltas;
   }
 
   private rejectNow(cmd: EngineCommand, code: ErrorCode): EngineResult {
@@ -611,7 +652,7 @@ export class OrderBook implements MatchingBook {
       code: undefined,
       order,
       trades: this.trades ?? NO_TRADES,
-      bookDeltas: this.deltas ?? NO_DELTAS,
+      bookDeltas: this.bookDeltas(),
       ordersAffected: affected,
       marketStatus: undefined,
     };
@@ -652,7 +693,7 @@ export class OrderBook implements MatchingBook {
       originalLots: node.originalLots,
       filledLots: node.filledLots,
       remainingLots: node.remainingLots,
-      quoteFilledMinor: node.quoteFilledMinor,
+      quoteFilledMinor: quoteFilledOf(node),
       lockAsset: node.side === 'BUY' ? this.market.quoteAsset : this.market.baseAsset,
       lockRemainingMinor,
       releasedMinor,
@@ -665,7 +706,8 @@ export class OrderBook implements MatchingBook {
   private newNode(cmd: PlaceOrderCommand): OrderNode {
     const node = this.nodePool.pop() ?? new OrderNode();
     node.filledLots = 0;
-    node.quoteFilledMinor = 0n;
+    node.quoteFilledNumber = 0;
+    node.quoteFilledBig = 0n;
     node.status = 'NEW';
     node.reason = undefined;
     node.prioritySeq = 0;
@@ -777,6 +819,24 @@ function internStpMode(value: StpMode | undefined): StpMode {
   }
 }
 
+/** An order's cumulative quote traded, exactly. */
+function quoteFilledOf(node: OrderNode): bigint {
+  const filled = bigintOf(node.quoteFilledNumber);
+  return node.quoteFilledBig === 0n ? filled : node.quoteFilledBig + filled;
+}
+
+/** Adds one trade's quote (as a number when `safe`, else as the bigint) to an order's total. */
+function addQuoteFilled(node: OrderNode, quoteNumber: number, safe: boolean, quote: bigint): void {
+  if (safe) {
+    const sum = node.quoteFilledNumber + quoteNumber;
+    if (sum <= MAX_SAFE) {
+      node.quoteFilledNumber = sum;
+      return;
+    }
+  }
+  node.quoteFilledBig += quote;
+}
+
 function placeStatus(node: OrderNode): ResultStatus {
   switch (node.status) {
     case 'FILLED':
@@ -809,7 +869,7 @@ function toOpenOrder(node: OrderNode): OpenOrder {
     originalLots: node.originalLots,
     filledLots: node.filledLots,
     remainingLots: node.remainingLots,
-    quoteFilledMinor: node.quoteFilledMinor,
+    quoteFilledMinor: quoteFilledOf(node),
     prioritySeq: node.prioritySeq,
   };
   if (node.clientOrderId !== undefined) row.clientOrderId = node.clientOrderId;
@@ -837,7 +897,9 @@ function fromOpenOrder(row: OpenOrder): OrderNode {
   node.originalLots = row.originalLots;
   node.filledLots = row.filledLots;
   node.remainingLots = row.remainingLots;
-  node.quoteFilledMinor = row.quoteFilledMinor;
+  if (row.quoteFilledMinor <= MAX_SAFE_BIGINT)
+    node.quoteFilledNumber = Number(row.quoteFilledMinor);
+  else node.quoteFilledBig = row.quoteFilledMinor;
   node.quoteAmountMinor = row.quoteAmountMinor;
   node.quoteCapMinor = row.quoteCapMinor;
   node.prioritySeq = row.prioritySeq;

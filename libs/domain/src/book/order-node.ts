@@ -23,7 +23,14 @@ export class OrderNode {
   originalLots = 0;
   filledLots = 0;
   remainingLots = 0;
-  quoteFilledMinor = 0n;
+  /**
+   * Cumulative quote traded: quoteFilledNumber while it is a safe integer, with anything beyond
+   * folded into quoteFilledBig (0n for any real order); quoteFilledOf adds them. A number is
+   * updated in place, where a bigint field would take a new young bigint on every trade, stored
+   * into a node that is usually old: a write barrier, and an entry the next scavenge must visit.
+   */
+  quoteFilledNumber = 0;
+  quoteFilledBig = 0n;
   /** Market buy by quote: its amount; undefined otherwise. */
   quoteAmountMinor: bigint | undefined = undefined;
   /** Market buy by quantity: its cap; undefined otherwise. */
@@ -39,9 +46,10 @@ export class OrderNode {
   next: OrderNode | null = null;
   level: PriceLevel | null = null;
 
-  // Per-command scratch: the eventSeq that last touched this node and what it released then.
+  // Per-command scratch: the eventSeq that last touched this node and what it released then, as a
+  // safe number where it can (the common case, for the same reason as quoteFilledNumber) plus a
+  // bigint for the rest; the result reports their sum.
   touchedSeq = 0;
   releasedMinor = 0n;
-  /** Quote released as a safe number, folded into releasedMinor when the command ends. */
   releasedNumber = 0;
 }

@@ -1,7 +1,6 @@
 // One price on one side of the fast book: a FIFO of orders as an intrusive doubly linked list,
 // with the level's total so a delta is O(1).
 import { assert } from '../assert';
-import { BookDelta } from '../engine/results';
 import { OrderNode } from './order-node';
 
 export class PriceLevel {
@@ -14,9 +13,9 @@ export class PriceLevel {
   tail: OrderNode | null = null;
   /** The eventSeq of the command that created this level. */
   createdSeq = 0;
-  /** The delta reported for this level by the command with eventSeq deltaSeq. */
+  /** The command (eventSeq) that last reported this level, and the index of that delta. */
   deltaSeq = 0;
-  delta: BookDelta | null = null;
+  deltaIndex = 0;
 
   append(node: OrderNode): void {
     node.level = this;
