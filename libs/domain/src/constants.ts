@@ -40,7 +40,8 @@ export const ID_LENGTH_MAX = 64;
 /**
  * How many recent commandIds the engine remembers to recognise a redelivered command. A duplicate
  * comes from the outbox relay re-sending its last batch after a crash, so it reaches back at most
- * a few relay batches (500 rows each in libs/outbox); 16,384 covers 32 of them. The window is
+ * a few relay batches (at most 2,000 messages each, OUTBOX_BATCH_MESSAGES_MAX in libs/outbox,
+ * since a row may carry a whole order batch); 16,384 covers 8 of them. The window is
  * checked on every command, so it is kept small enough to stay in the CPU cache: at 100,000 the
  * lookups alone cost a third of the engine's throughput.
  */
