@@ -1,6 +1,8 @@
 // The engine's dedupe window: the last N commandIds in a ring, indexed by an open-addressing hash
 // table over typed arrays (linear probing, backward-shift deletion). Checked on every command, it
 // never allocates and never rehashes, unlike a Set that is added to and deleted from forever.
+// The table interleaves each slot's hash with its ring index, so a probe and the backward shift
+// read one cache line per slot; the ring's id is read only on a hash match.
 import { assert } from '../assert';
 
 /** FNV-1a over UTF-16 code units, 32 bits. */
@@ -14,9 +16,10 @@ export function hashString(text: string): number {
 
 export class CommandIdWindow {
   private readonly ids: string[];
+  /** Hash of each ring entry: where eviction starts probing for the oldest id's slot. */
   private readonly hashes: Int32Array;
-  /** Ring index + 1 of the id stored in each slot; 0 for an empty slot. */
-  private readonly slots: Int32Array;
+  /** Slot i is [2i] = hash, [2i + 1] = ring index + 1 (0 for an empty slot). */
+  private readonly table: Int32Array;
   private readonly mask: number;
   private next = 0;
   private count = 0;
@@ -30,7 +33,7 @@ export class CommandIdWindow {
     while (slotCount < capacity * 2) slotCount *= 2;
     this.ids = new Array<string>(capacity).fill('');
     this.hashes = new Int32Array(capacity);
-    this.slots = new Int32Array(slotCount);
+    this.table = new Int32Array(slotCount * 2);
     this.mask = slotCount - 1;
   }
 
@@ -51,10 +54,12 @@ export class CommandIdWindow {
     else this.count += 1;
     this.ids[ringIndex] = id;
     this.hashes[ringIndex] = hash;
-    const slots = this.slots;
-    let slot = hash & this.mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & this.mask;
-    slots[slot] = ringIndex + 1;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = hash & mask;
+    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = ringIndex + 1;
     this.next = ringIndex + 1 === this.capacity ? 0 : ringIndex + 1;
     return true;
   }
@@ -65,38 +70,49 @@ export class CommandIdWindow {
     return [...this.ids.slice(this.next), ...this.ids.slice(0, this.next)];
   }
 
-  /** Checks that every id is findable and the table holds exactly the ring's ids. */
+  /** Checks that every id is findable and the table holds exactly the ring's ids, hashes included. */
   validate(): void {
     let occupied = 0;
-    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0) occupied += 1;
+    for (let slot = 0; slot <= this.mask; slot++) {
+      const entry = this.table[2 * slot + 1];
+      if (entry === 0) continue;
+      occupied += 1;
+      assert(
+        this.table[2 * slot] === hashString(this.ids[entry - 1]) &&
+          this.hashes[entry - 1] === this.table[2 * slot],
+        'CommandIdWindow: a slot holds a stale hash',
+      );
+    }
     assert(occupied === this.count, 'CommandIdWindow: table and ring disagree');
     for (const id of this.toArray()) assert(this.has(id), `CommandIdWindow: ${id} is not findable`);
   }
 
   /** Slot of `id`, or -1. */
   private find(id: string, hash: number): number {
-    const slots = this.slots;
+    const table = this.table;
     const mask = this.mask;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = slots[slot];
+      const entry = table[2 * slot + 1];
       if (entry === 0) return -1;
-      if (this.hashes[entry - 1] === hash && this.ids[entry - 1] === id) return slot;
+      if (table[2 * slot] === hash && this.ids[entry - 1] === id) return slot;
     }
   }
 
   private removeSlotOf(ringIndex: number): void {
-    const slots = this.slots;
+    const table = this.table;
     const mask = this.mask;
     let hole = this.hashes[ringIndex] & mask;
-    while (slots[hole] !== ringIndex + 1) hole = (hole + 1) & mask;
+    while (table[2 * hole + 1] !== ringIndex + 1) hole = (hole + 1) & mask;
     // Backward-shift: pull later entries of the probe run into the hole when their home allows.
-    for (let slot = (hole + 1) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
-      const home = this.hashes[slots[slot] - 1] & mask;
+    for (let slot = (hole + 1) & mask; table[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      const hash = table[2 * slot];
+      const home = hash & mask;
       if (((slot - home) & mask) >= ((slot - hole) & mask)) {
-        slots[hole] = slots[slot];
+        table[2 * hole] = hash;
+        table[2 * hole + 1] = table[2 * slot + 1];
         hole = slot;
       }
     }
-    slots[hole] = 0;
+    table[2 * hole + 1] = 0;
   }
 }
