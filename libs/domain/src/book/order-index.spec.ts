@@ -5,23 +5,13 @@ import { DomainInvariantError } from '../assert';
 import { hashString } from '../engine/command-window';
 import { OrderIndex } from './order-index';
 import { OrderNode } from './order-node';
+import { COLLIDING_IDS } from '../testing/colliding-ids';
+import { Prng } from '../testing/prng';
 
-// Pairs of distinct ids with equal hashString values: only the id comparison tells them apart.
-const COLLIDING = [
-  ['c693596', 'c1170850'],
-  ['c693597', 'c1170851'],
-  ['c693594', 'c1170852'],
-];
-
-/** mulberry32: a small seeded generator, so a failing stream can be replayed. */
+/** A seeded generator of floats in [0, 1), so a failing stream can be replayed. */
 function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
 
 function nodeFor(orderId: string): OrderNode {
@@ -41,7 +31,7 @@ function expectSameAs(index: OrderIndex, model: Map<string, OrderNode>, pool: st
 
 describe('OrderIndex', () => {
   it('tells apart ids whose hashes are equal', () => {
-    for (const [a, b] of COLLIDING) expect(hashString(a)).toBe(hashString(b));
+    for (const [a, b] of COLLIDING_IDS) expect(hashString(a)).toBe(hashString(b));
     const index = new OrderIndex();
     const first = nodeFor('c693596');
     const second = nodeFor('c1170850');
@@ -65,7 +55,7 @@ describe('OrderIndex', () => {
     'matches a Map over adds, gets and deletes (pool of $poolSize)',
     ({ poolSize, peakAtLeast }) => {
       const next = random(poolSize);
-      const pool = [...COLLIDING.flat()];
+      const pool = [...COLLIDING_IDS.flat()];
       for (let n = 0; n < poolSize; n++) pool.push(`order-${n}`);
       const index = new OrderIndex();
       const model = new Map<string, OrderNode>();

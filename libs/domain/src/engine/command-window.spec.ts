@@ -3,23 +3,13 @@
 // that collide in the table (small capacities, and ids whose 32-bit hashes are equal).
 import fc from 'fast-check';
 import { CommandIdWindow, hashString } from './command-window';
+import { COLLIDING_IDS } from '../testing/colliding-ids';
+import { Prng } from '../testing/prng';
 
-// Pairs of distinct ids with equal hashString values: only the id comparison tells them apart.
-const COLLIDING = [
-  ['c693596', 'c1170850'],
-  ['c693597', 'c1170851'],
-  ['c693594', 'c1170852'],
-];
-
-/** mulberry32: a small seeded generator, so a failing stream can be replayed. */
+/** A seeded generator of floats in [0, 1), so a failing stream can be replayed. */
 function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
 
 describe('CommandIdWindow', () => {
@@ -50,7 +40,7 @@ describe('CommandIdWindow', () => {
   }, 60_000);
 
   it('tells apart ids whose hashes are equal', () => {
-    for (const [a, b] of COLLIDING) expect(hashString(a)).toBe(hashString(b));
+    for (const [a, b] of COLLIDING_IDS) expect(hashString(a)).toBe(hashString(b));
     const window = new CommandIdWindow(2);
     expect(window.add('c693596')).toBe(true);
     expect(window.has('c1170850')).toBe(false);
@@ -66,7 +56,7 @@ describe('CommandIdWindow', () => {
     'matches a Set and a queue after every add (capacity %i)',
     (capacity) => {
       const next = random(capacity);
-      const pool = [...COLLIDING.flat()];
+      const pool = [...COLLIDING_IDS.flat()];
       for (let n = 0; n < capacity * 3; n++) pool.push(`cmd-${n}`);
       const window = new CommandIdWindow(capacity);
       const present = new Set<string>();
