@@ -621,7 +621,6 @@ export class OrderBook implements MatchingBook {
     const deltas: BookDelta[] = [{ side: sides[0], priceTicks: prices[0], qtyLots: qtys[0] }];
     for (let i = 1; i < count; i++)
       deltas.push({ side: sides[i], priceTicks: prices[i], qtyLots: qtys[i] });
-    this.deltaCount = 0;
     return deltas;
   }
 

@@ -25,7 +25,8 @@ export class OrderNode {
   remainingLots = 0;
   /**
    * Cumulative quote traded: quoteFilledNumber while it is a safe integer, with anything beyond
-   * folded into quoteFilledBig (0n for any real order); quoteFilledOf adds them. A number is
+   * folded into quoteFilledBig (0n until a total passes 2^53 minor units, as totals of an asset
+   * with 18 decimals do); quoteFilledOf adds them. A number is
    * updated in place, where a bigint field would take a new young bigint on every trade, stored
    * into a node that is usually old: a write barrier, and an entry the next scavenge must visit.
    */
