@@ -5,32 +5,16 @@ import { encodeResult } from '../engine/codec';
 import { EngineCommand } from '../engine/commands';
 import { MatchingEngine } from '../engine/matching-engine';
 import { EngineResult } from '../engine/results';
-import { createMarket } from '../money/market';
 import { ReferenceBook } from '../reference/reference-book';
-import { cancel, limit } from '../testing/fixtures';
+import { cancel, limit, UNIT } from '../testing/fixtures';
 
-/** One tick-lot is one quote minor unit; prices near 2^52 put a few lots past 2^53. */
-const WIDE = createMarket({
-  symbol: 'WIDE',
-  baseAsset: 'B',
-  quoteAsset: 'Q',
-  baseScale: 0,
-  quoteScale: 0,
-  tickSize: '1',
-  stepSize: '1',
-  minQty: '1',
-  maxQty: '1000000',
-  minNotional: '0',
-  makerFeePpm: 1_000,
-  takerFeePpm: 2_000,
-});
-const symbol = WIDE.symbol;
+// UNIT's tick-lot is one quote minor unit: prices near 2^52 put a few lots past 2^53.
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function runBoth(commands: EngineCommand[]): EngineResult[] {
-  const fast = new MatchingEngine({ markets: [WIDE] });
+  const fast = new MatchingEngine({ markets: [UNIT] });
   const reference = new MatchingEngine({
-    markets: [WIDE],
+    markets: [UNIT],
     bookFactory: (market, snapshot) => new ReferenceBook(market, snapshot),
   });
   return commands.map((command) => {
@@ -49,10 +33,10 @@ describe('amounts beyond 2^53 in the fast book', () => {
     // past 2^53 to an odd amount no double can hold.
     const price = 1_500_000_000_000_001;
     const results = runBoth([
-      limit('maker', 'u1', 'SELL', price, 9, { symbol }),
-      limit('t1', 'u2', 'BUY', price, 3, { symbol }),
-      limit('t2', 'u2', 'BUY', price, 3, { symbol }),
-      limit('t3', 'u2', 'BUY', price, 3, { symbol }),
+      limit('maker', 'u1', 'SELL', price, 9),
+      limit('t1', 'u2', 'BUY', price, 3),
+      limit('t2', 'u2', 'BUY', price, 3),
+      limit('t3', 'u2', 'BUY', price, 3),
     ]);
     const maker = (n: number) => results[n].ordersAffected.find((o) => o.orderId === 'maker');
     expect(maker(2)?.quoteFilledMinor).toBe(6n * BigInt(price));
@@ -64,10 +48,10 @@ describe('amounts beyond 2^53 in the fast book', () => {
   it('keeps a single trade and a release above 2^53 exact', () => {
     const price = 2 ** 52 + 1;
     const results = runBoth([
-      limit('maker', 'u1', 'SELL', price, 3, { symbol }),
-      limit('taker', 'u2', 'BUY', price, 3, { symbol }),
-      limit('rest', 'u3', 'BUY', price - 2, 3, { symbol }),
-      cancel('rest', 'u3', symbol),
+      limit('maker', 'u1', 'SELL', price, 3),
+      limit('taker', 'u2', 'BUY', price, 3),
+      limit('rest', 'u3', 'BUY', price - 2, 3),
+      cancel('rest', 'u3'),
     ]);
     expect(results[1].trades[0].quoteMinor).toBe(3n * BigInt(price));
     expect(results[1].order?.quoteFilledMinor).toBe(3n * BigInt(price));
