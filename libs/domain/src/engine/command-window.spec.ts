@@ -2,7 +2,7 @@
 // last N ids (fast-check), and a Set plus a queue checked after every step of long seeded streams
 // that collide in the table (small capacities, and ids whose 32-bit hashes are equal).
 import fc from 'fast-check';
-import { CommandIdWindow, hashString } from './command-window';
+import { CommandIdWindow, hashString, windowHash } from './command-window';
 import { COLLIDING_IDS } from '../testing/colliding-ids';
 import { Prng } from '../testing/prng';
 
@@ -84,4 +84,66 @@ describe('CommandIdWindow', () => {
       for (const id of pool) expect(window.has(id)).toBe(present.has(id));
     },
   );
+
+  /** Replays `stream` through a window and through a Set plus a queue, comparing every add. */
+  function replay(capacity: number, stream: readonly string[], validateEvery: number): void {
+    const window = new CommandIdWindow(capacity);
+    const present = new Set<string>();
+    const queue: string[] = [];
+    stream.forEach((id, step) => {
+      const fresh = !present.has(id);
+      if (window.add(id) !== fresh) {
+        throw new Error(`step ${step}: add(${id}) should be ${fresh} (capacity ${capacity})`);
+      }
+      if (fresh) {
+        present.add(id);
+        queue.push(id);
+        if (queue.length > capacity) present.delete(queue.shift() as string);
+      }
+      if (step % validateEvery === 0) window.validate();
+    });
+    expect(window.size).toBe(queue.length);
+    expect(window.toArray()).toEqual(queue);
+    window.validate();
+  }
+
+  it.each([1, 3, 1_000, 16_384])(
+    'forgets ids for good past 2^16 arrivals, when arrival numbers wrap (capacity %i)',
+    (capacity) => {
+      // Fresh ids, each followed by the id that arrived a chosen distance ago: inside the window,
+      // at its edge, and at the distances where an entry left unswept would look live again.
+      const distances = [1, capacity - 1, capacity, capacity + 1, 2 ** 15, 2 ** 16 - 1, 2 ** 16];
+      const fresh: string[] = [];
+      const stream: string[] = [];
+      for (let n = 0; n < 140_000; n++) {
+        fresh.push(`w${n}`);
+        stream.push(fresh[n]);
+        const back = fresh[n - distances[n % distances.length]];
+        if (back !== undefined) stream.push(back);
+      }
+      replay(capacity, stream, 9_973);
+    },
+    60_000,
+  );
+
+  it('finds ids that overflowed from a full bucket, and forgets them', () => {
+    // 64 ids a window of 64 files in one bucket: 15 fit, the rest go on to the next buckets.
+    const capacity = 64;
+    const buckets = 8;
+    const crowded: string[] = [];
+    for (let n = 0; crowded.length < 3 * capacity; n++) {
+      if ((windowHash(`k${n}`) & (buckets - 1)) === 0) crowded.push(`k${n}`);
+    }
+    const next = random(64);
+    const stream: string[] = [];
+    for (let step = 0; step < 20_000; step++) {
+      // Mostly the crowded ids (a third of them in the window at a time), some spread ones.
+      stream.push(
+        next() < 0.9
+          ? crowded[Math.floor(next() * crowded.length)]
+          : `spread-${Math.floor(next() * 200)}`,
+      );
+    }
+    replay(capacity, stream, 1);
+  });
 });
