@@ -4,10 +4,13 @@
 // lines a command makes the CPU fetch again (docs/performance.md, "Sixth pass").
 //
 // The ids sit in a ring in arrival order. The table indexing them is made of 64-byte buckets of
-// sixteen 32-bit slots: fifteen entries and one overflow mark. An entry holds 16 bits of the id's
-// hash (its tag) and the low 16 bits of its arrival number, so an entry expires by age alone when
-// N later ids have arrived: evicting the oldest id touches nothing, where a table with deletion
-// would fetch the line of an id that arrived N commands ago. Only a tag match reads the ring.
+// sixteen 32-bit slots: fifteen entries and one slot for the bucket's overflow mark and cursor.
+// An entry holds 16 bits of the id's hash (its tag) and the low 16 bits of its arrival number, so
+// an entry expires by age alone when N later ids have arrived: evicting the oldest id touches
+// nothing, where a table with deletion would fetch the line of an id that arrived N commands ago.
+// Each bucket is filled round-robin from its cursor, so the entry under the cursor is the
+// bucket's oldest: if it has expired it is reused, else the whole bucket is live and the id goes
+// on to the next bucket. A lookup compares tags only; a tag match reads the ring.
 import { assert } from '../assert';
 
 /** FNV-1a over UTF-16 code units, 32 bits. */
@@ -20,9 +23,11 @@ export function hashString(text: string): number {
 }
 
 const SLOTS_PER_BUCKET = 16;
-/** Slots 0-14 of a bucket are entries; slot 15 is the bucket's overflow mark. */
+/** Slots 0-14 of a bucket are entries; slot 15 holds its overflow mark and its cursor. */
 const ENTRIES_PER_BUCKET = 15;
 const MARK = 15;
+/** The cursor (the entry the bucket fills next, its oldest) is the low 4 bits of the mark slot. */
+const CURSOR_MASK = 0xf;
 /** Arrival numbers are kept modulo 2^16, so the window is at most 2^14 ids (see `sweep`). */
 const CLOCK_MASK = 0xffff;
 const CAPACITY_MAX = 1 << 14;
@@ -38,9 +43,9 @@ export class CommandIdWindow {
   private readonly ids: string[];
   /**
    * Entry: (arrival number mod 2^16) << 16 | tag, live while its age, clock - arrival number
-   * mod 2^16, is under the capacity. Mark: the arrival number of the last id that went past a
-   * full bucket (bucket + 1 and further), live under the same rule: while it is, a lookup goes on
-   * to the next bucket.
+   * mod 2^16, is under the capacity. Mark slot: (arrival number of the last id that went past
+   * the bucket, full at the time) << 16 | cursor. The mark is live under the same rule as an
+   * entry; while it is, a lookup goes on to the next bucket.
    */
   private readonly slots: Int32Array;
   private readonly bucketMask: number;
@@ -72,72 +77,38 @@ export class CommandIdWindow {
 
   has(id: string): boolean {
     const hash = mix(hashString(id));
-    const tag = hash >>> 16;
-    const slots = this.slots;
-    let bucket = hash & this.bucketMask;
-    for (let hop = 0; hop <= this.bucketMask; hop++) {
-      const base = bucket * SLOTS_PER_BUCKET;
-      for (let slot = base; slot < base + ENTRIES_PER_BUCKET; slot++) {
-        const entry = slots[slot];
-        const age = (this.clock - (entry >>> 16)) & CLOCK_MASK;
-        if (age < this.capacity && (entry & 0xffff) === tag && this.idAt(age) === id) return true;
-      }
-      if (!this.isLive(slots[base + MARK])) return false;
-      bucket = (bucket + 1) & this.bucketMask;
-    }
-    return false;
+    return this.find(id, hash >>> 16, hash & this.bucketMask);
   }
 
   /** Adds `id`, forgetting the oldest when full. Returns false, changing nothing, if it is present. */
   add(id: string): boolean {
     const hash = mix(hashString(id));
     const tag = hash >>> 16;
-    const slots = this.slots;
-    const capacity = this.capacity;
-    const clock = this.clock;
     const home = hash & this.bucketMask;
-    // One pass over the home bucket, and over the next ones while their marks are live, looks
-    // for the id and for the first expired entry.
-    let free = -1;
+    if (this.find(id, tag, home)) return false;
+    const slots = this.slots;
+    const clock = this.clock;
+    const now = (clock + 1) & CLOCK_MASK;
+    // The first bucket from home whose oldest entry has expired; the buckets passed get a mark.
     let bucket = home;
-    for (let hop = 0; hop <= this.bucketMask; hop++) {
-      const base = bucket * SLOTS_PER_BUCKET;
-      for (let slot = base; slot < base + ENTRIES_PER_BUCKET; slot++) {
-        const entry = slots[slot];
-        const age = (clock - (entry >>> 16)) & CLOCK_MASK;
-        if (age >= capacity) {
-          if (free < 0) free = slot;
-        } else if ((entry & 0xffff) === tag && this.idAt(age) === id) {
-          return false;
-        }
+    for (;;) {
+      const markSlot = bucket * SLOTS_PER_BUCKET + MARK;
+      const mark = slots[markSlot];
+      const cursor = mark & CURSOR_MASK;
+      const slot = bucket * SLOTS_PER_BUCKET + cursor;
+      if (((clock - (slots[slot] >>> 16)) & CLOCK_MASK) >= this.capacity) {
+        slots[slot] = (now << 16) | tag;
+        slots[markSlot] =
+          (mark & ~CURSOR_MASK) | (cursor + 1 === ENTRIES_PER_BUCKET ? 0 : cursor + 1);
+        break;
       }
-      if (!this.isLive(slots[base + MARK])) break;
+      slots[markSlot] = (now << 16) | cursor;
       bucket = (bucket + 1) & this.bucketMask;
     }
-    // Every bucket the chain passed was full; go on until one has room (one does: the table holds
-    // twice the capacity).
-    if (free < 0) {
-      for (let base = bucket * SLOTS_PER_BUCKET; free < 0;) {
-        for (let slot = base; slot < base + ENTRIES_PER_BUCKET; slot++) {
-          if (((clock - (slots[slot] >>> 16)) & CLOCK_MASK) >= capacity) {
-            free = slot;
-            break;
-          }
-        }
-        if (free < 0) base = ((base / SLOTS_PER_BUCKET + 1) & this.bucketMask) * SLOTS_PER_BUCKET;
-      }
-    }
-    const now = (clock + 1) & CLOCK_MASK;
     this.clock = now;
-    // The marks of every bucket between the id's home and where it went.
-    const landed = (free / SLOTS_PER_BUCKET) | 0;
-    for (let passed = home; passed !== landed; passed = (passed + 1) & this.bucketMask) {
-      slots[passed * SLOTS_PER_BUCKET + MARK] = now << 16;
-    }
-    slots[free] = (now << 16) | tag;
     this.ids[this.next] = id;
-    this.next = this.next + 1 === capacity ? 0 : this.next + 1;
-    if (this.count < capacity) this.count += 1;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+    if (this.count < this.capacity) this.count += 1;
     this.sweep();
     return true;
   }
@@ -155,7 +126,13 @@ export class CommandIdWindow {
   validate(): void {
     const ages = new Set<number>();
     for (let slot = 0; slot < this.slots.length; slot++) {
-      if (slot % SLOTS_PER_BUCKET === MARK) continue;
+      if (slot % SLOTS_PER_BUCKET === MARK) {
+        assert(
+          (this.slots[slot] & CURSOR_MASK) < ENTRIES_PER_BUCKET,
+          'CommandIdWindow: a cursor is out of its bucket',
+        );
+        continue;
+      }
       const entry = this.slots[slot];
       const age = (this.clock - (entry >>> 16)) & CLOCK_MASK;
       if (age >= this.capacity) continue;
@@ -168,6 +145,32 @@ export class CommandIdWindow {
     }
     assert(ages.size === this.count, 'CommandIdWindow: table and ring disagree');
     for (const id of this.toArray()) assert(this.has(id), `CommandIdWindow: ${id} is not findable`);
+  }
+
+  /**
+   * True if `id` is in the window: its entry is in its home bucket or, while marks are live, in
+   * the buckets after it. Tags are compared first, in a loop without calls; a tag match is checked
+   * against the ring, where an entry whose arrival number has wrapped around can only point at
+   * another id.
+   */
+  private find(id: string, tag: number, home: number): boolean {
+    const slots = this.slots;
+    let bucket = home;
+    for (let hop = 0; hop <= this.bucketMask; hop++) {
+      const base = bucket * SLOTS_PER_BUCKET;
+      for (let slot = base; slot < base + ENTRIES_PER_BUCKET; slot++) {
+        if ((slots[slot] & 0xffff) === tag && this.holds(slots[slot], id)) return true;
+      }
+      if (!this.isLive(slots[base + MARK])) return false;
+      bucket = (bucket + 1) & this.bucketMask;
+    }
+    return false;
+  }
+
+  /** True if `entry` is live and is `id`'s. */
+  private holds(entry: number, id: string): boolean {
+    const age = (this.clock - (entry >>> 16)) & CLOCK_MASK;
+    return age < this.count && this.idAt(age) === id;
   }
 
   private isLive(stamp: number): boolean {
@@ -192,7 +195,11 @@ export class CommandIdWindow {
     const expired = ((this.clock - EXPIRED_AGE) & CLOCK_MASK) << 16;
     let at = this.sweepAt;
     for (let n = 0; n < this.sweepStep; n++) {
-      if (((this.clock - (slots[at] >>> 16)) & CLOCK_MASK) >= this.capacity) slots[at] = expired;
+      const value = slots[at];
+      if (((this.clock - (value >>> 16)) & CLOCK_MASK) >= this.capacity) {
+        // A mark slot keeps its cursor.
+        slots[at] = at % SLOTS_PER_BUCKET === MARK ? expired | (value & CURSOR_MASK) : expired;
+      }
       at = at + 1 === slots.length ? 0 : at + 1;
     }
     this.sweepAt = at;
