@@ -81,21 +81,23 @@ export function buildSharedStream(seed: number, count: number): SharedOp[] {
 }
 
 /**
- * A command in the shape the engine service applies (decodeCommand's), for the helper engines
+ * A command as the engine service applies it, decoded from its JSON text, for the helper engines
  * that build the streams. They run the same `apply` code as the timed engines, in the same
- * process: fed objects built by spreading, they left its property reads megamorphic for the
- * timed rounds too, a cost the engine service, which applies only decoded commands, never pays
- * (docs/performance.md, "Fourth pass").
+ * process, so what they are fed shapes the hidden classes the timed rounds use:
+ * - objects built by spreading left its property reads megamorphic (docs/performance.md, "Fourth
+ *   pass");
+ * - numbers straight from the generator (Math.floor's results are heap numbers) turned the
+ *   engine's integer fields, such as an order's or a level's priceTicks, into boxed doubles for
+ *   the whole process, one more cache line per read ("Sixth pass"). JSON.parse gives small
+ *   integers, as it does in the service.
  */
 export function asDecoded(command: EngineCommand): EngineCommand {
-  return decodeCommand(encodeCommand(command));
+  return decodeCommand(JSON.parse(JSON.stringify(encodeCommand(command))));
 }
 
 /** Our commands for the stream, as the engine receives them: decoded from their JSON form. */
 export function toEngineCommands(ops: readonly SharedOp[]): EngineCommand[] {
-  return toEngineCommandsRaw(ops, 0).map((command) =>
-    decodeCommand(JSON.parse(JSON.stringify(encodeCommand(command)))),
-  );
+  return toEngineCommandsRaw(ops, 0).map(asDecoded);
 }
 
 /**
