@@ -14,12 +14,16 @@ const SHARED_COMMANDS = Number(process.env.BENCH_SHARED_COMMANDS ?? 300_000);
 const MIX_COMMANDS = Number(process.env.BENCH_MIX_COMMANDS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
- * Commands per batch in the batched runs: ENGINE_BATCH_COMMANDS_MAX, the most the engine service
- * applies per transaction. It decodes each consumed command just before applying it, so the
- * engine reads a command that is still in cache; a stream of 300,000-1,000,000 commands built in
- * advance is read from memory instead (see docs/performance.md, "Matching core").
+ * Commands per batch in the batched runs. The engine service decodes each consumed command just
+ * before applying it (applyCommandRecord), so the engine reads a command and its strings while
+ * they are still in cache. Batches of 16 come close to that while keeping the two clock reads per
+ * batch to a few nanoseconds per command; batches of 2,000 (the size of one transaction,
+ * ENGINE_BATCH_COMMANDS_MAX, and this benchmark's default until the sixth pass) put a whole
+ * transaction's decoding between a command's decode and its apply, which the service never
+ * does. A stream of 300,000-1,000,000 commands built in advance is read from memory instead (see
+ * docs/performance.md, "Matching core" and "Sixth pass").
  */
-const BATCH = Number(process.env.BENCH_BATCH ?? 2_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 16);
 
 /**
  * One instance of each engine, kept for the whole run, as the engine service keeps its one

@@ -2,7 +2,7 @@
 // engine over them. With BENCH_CPU_PROFILE=<file> it writes a .cpuprofile of the timed rounds alone
 // (not the stream building) and prints self time by function; with the inspector attached some
 // samples land in a "dispatch" frame. BENCH_PROFILE=shared|mix|both, BENCH_ROUNDS (5), BENCH_BATCH
-// (2,000: commands decoded from JSON, untimed, just before each batch is applied, as in
+// (16: commands decoded from JSON, untimed, just before each batch is applied, as in
 // bench-engine.ts; 0 applies the stream built in advance).
 //   node -r @swc-node/register bench/engine/profile-engine.ts
 import { writeFileSync } from 'fs';
@@ -18,7 +18,7 @@ const SEED = Number(process.env.BENCH_SEED ?? 20_240_601);
 const WHICH = process.env.BENCH_PROFILE ?? 'both';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROFILE = process.env.BENCH_CPU_PROFILE;
-const BATCH = Number(process.env.BENCH_BATCH ?? 2_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 16);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
