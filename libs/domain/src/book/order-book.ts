@@ -510,7 +510,7 @@ export class OrderBook implements MatchingBook {
     node.reason = reason;
     node.prioritySeq = 0;
     if (node.indexed) {
-      this.orders.delete(node.orderId, node.idHash);
+      this.orders.delete(node);
       node.indexed = false;
     }
     this.retired[this.retiredCount++] = node;

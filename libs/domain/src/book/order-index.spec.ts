@@ -40,10 +40,13 @@ describe('OrderIndex', () => {
     index.add(second);
     expect(index.get('c693596')).toBe(first);
     expect(index.get('c1170850')).toBe(second);
-    index.delete('c693596');
+    index.delete(first);
     expect(index.has('c693596')).toBe(false);
     expect(index.get('c1170850', second.idHash)).toBe(second);
-    expect(() => index.delete('c693596')).toThrow(DomainInvariantError);
+    expect(() => index.delete(first)).toThrow(DomainInvariantError);
+    // A delete goes by identity: another node with an indexed orderId is not indexed.
+    expect(() => index.delete(nodeFor('c1170850'))).toThrow(DomainInvariantError);
+    expect(index.get('c1170850')).toBe(second);
   });
 
   // The table starts at 1,024 slots and doubles past half full: 3,000 ids grow it twice over.
@@ -71,8 +74,7 @@ describe('OrderIndex', () => {
           index.add(node);
           model.set(id, node);
         } else if (present !== undefined && next() >= addRate) {
-          if (next() < 0.5) index.delete(id);
-          else index.delete(id, present.idHash);
+          index.delete(present);
           model.delete(id);
           expect(index.has(id)).toBe(false);
         }
@@ -85,8 +87,8 @@ describe('OrderIndex', () => {
       }
       expectSameAs(index, model, pool);
       expect(peak).toBeGreaterThanOrEqual(peakAtLeast);
-      for (const id of [...model.keys()]) {
-        index.delete(id);
+      for (const [id, node] of [...model]) {
+        index.delete(node);
         model.delete(id);
       }
       expectSameAs(index, model, pool);

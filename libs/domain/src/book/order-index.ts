@@ -54,18 +54,21 @@ export class OrderIndex {
     this.count += 1;
   }
 
-  /** Removes the node with this orderId; it must be present. */
-  delete(orderId: string, hash: number = hashString(orderId)): void {
+  /**
+   * Removes `node`, which must be indexed. It is found by identity, not by orderId, so the delete
+   * of a maker filled long after it rested does not read its orderId string, another cache line.
+   */
+  delete(node: OrderNode): void {
     const entries = this.entries;
     const mask = this.mask;
-    let hole = hash & mask;
+    let hole = node.idHash & mask;
     for (;;) {
-      const node = entries[2 * hole + 1] as OrderNode | null;
+      const entry = entries[2 * hole + 1];
       // The message is built only on failure: a template literal in assert's argument would
       // build a string on every probe of every delete.
-      if (node === null)
-        throw new DomainInvariantError(`OrderIndex.delete: ${orderId} is not indexed`);
-      if (entries[2 * hole] === hash && node.orderId === orderId) break;
+      if (entry === null)
+        throw new DomainInvariantError(`OrderIndex.delete: ${node.orderId} is not indexed`);
+      if (entry === node) break;
       hole = (hole + 1) & mask;
     }
     for (let slot = (hole + 1) & mask; entries[2 * slot + 1] !== null; slot = (slot + 1) & mask) {
