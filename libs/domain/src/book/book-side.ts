@@ -8,6 +8,11 @@ import { PriceLevel } from './price-level';
 export class BookSide {
   /** Levels sorted by key ascending; the best level is at the end. */
   readonly levels: PriceLevel[] = [];
+  /**
+   * keys[i] = levels[i].key: a search reads this one array of small integers, a few cache lines
+   * for hundreds of levels, instead of one level object per probe.
+   */
+  private readonly keys: number[] = [];
   private readonly free: PriceLevel[] = [];
   private readonly sign: number;
 
@@ -30,20 +35,21 @@ export class BookSide {
   findOrCreate(priceTicks: number): PriceLevel {
     const key = priceTicks * this.sign;
     const levels = this.levels;
+    const keys = this.keys;
     // Fast path: most inserts land at or near the top of the book.
     let low = 0;
-    let high = levels.length;
-    const top = levels.length - 1;
+    let high = keys.length;
+    const top = keys.length - 1;
     if (top >= 0) {
-      const topKey = levels[top].key;
+      const topKey = keys[top];
       if (topKey === key) return levels[top];
       if (topKey < key) {
-        low = levels.length;
+        low = keys.length;
       }
     }
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const midKey = levels[mid].key;
+      const midKey = keys[mid];
       if (midKey === key) return levels[mid];
       if (midKey < key) low = mid + 1;
       else high = mid;
@@ -58,8 +64,13 @@ export class BookSide {
     level.createdSeq = 0;
     level.deltaSeq = 0;
     level.deltaIndex = 0;
-    if (low === levels.length) levels.push(level);
-    else levels.splice(low, 0, level);
+    if (low === levels.length) {
+      levels.push(level);
+      keys.push(key);
+    } else {
+      levels.splice(low, 0, level);
+      keys.splice(low, 0, key);
+    }
     return level;
   }
 
@@ -70,23 +81,36 @@ export class BookSide {
     const top = levels.length - 1;
     if (top >= 0 && levels[top] === level) {
       levels.pop();
+      this.keys.pop();
     } else {
       const index = this.indexOf(level.key);
       assert(index >= 0 && levels[index] === level, 'remove: level not found');
       levels.splice(index, 1);
+      this.keys.splice(index, 1);
     }
     level.head = null;
     level.tail = null;
     this.free.push(level);
   }
 
+  /** Checks that the search keys mirror the levels' keys, for validateBookState. */
+  validateKeys(): void {
+    assert(
+      this.keys.length === this.levels.length,
+      `${this.side} keys and levels differ in length`,
+    );
+    for (let i = 0; i < this.levels.length; i++) {
+      assert(this.keys[i] === this.levels[i].key, `${this.side} search key ${i} is stale`);
+    }
+  }
+
   private indexOf(key: number): number {
-    const levels = this.levels;
+    const keys = this.keys;
     let low = 0;
-    let high = levels.length - 1;
+    let high = keys.length - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const midKey = levels[mid].key;
+      const midKey = keys[mid];
       if (midKey === key) return mid;
       if (midKey < key) low = mid + 1;
       else high = mid - 1;

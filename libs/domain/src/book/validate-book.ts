@@ -9,6 +9,7 @@ export function validateBookState(book: OrderBook): void {
   let resting = 0;
   let maxPriority = 0;
   const checkSide = (side: BookSide): void => {
+    side.validateKeys();
     let previousKey = -Infinity;
     for (const level of side.levels) {
       assert(level.key > previousKey, `${side.side} levels out of order at ${level.priceTicks}`);
