@@ -1,7 +1,8 @@
 // The engine's dedupe window: the last N commandIds. Checked on every command, it never allocates
-// and never rehashes, and it costs one cache line per command: after the engine service decodes a
-// batch of commands the window's table is out of the CPU cache, so what it costs is how many
-// lines a command makes the CPU fetch again (docs/performance.md, "Sixth pass").
+// and never rehashes, and it costs one cache line per command: a busy engine allocates (decoded
+// commands, results) through more memory between two uses of a line than the CPU caches hold, so
+// what the window costs is how many lines a command makes the CPU fetch again
+// (docs/performance.md, "Sixth pass").
 //
 // The ids sit in a ring in arrival order. The table indexing them is made of 64-byte buckets of
 // sixteen 32-bit slots: fifteen entries and one slot for the bucket's overflow mark and cursor.
