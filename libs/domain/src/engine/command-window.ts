@@ -10,8 +10,8 @@
 // an entry expires by age alone when N later ids have arrived: evicting the oldest id touches
 // nothing, where a table with deletion would fetch the line of an id that arrived N commands ago.
 // Each bucket is filled round-robin from its cursor, so the entry under the cursor is the
-// bucket's oldest: if it has expired it is reused, else the whole bucket is live and the id goes
-// on to the next bucket. A lookup compares tags only; a tag match reads the ring.
+// bucket's oldest: if it has expired it is reused, else the whole bucket is live (judged before
+// the insert's own eviction) and the id goes on to the next bucket. A lookup compares tags only; a tag match reads the ring.
 import { assert } from '../assert';
 
 /** FNV-1a over UTF-16 code units, 32 bits. */
@@ -150,9 +150,9 @@ export class CommandIdWindow {
 
   /**
    * True if `id` is in the window: its entry is in its home bucket or, while marks are live, in
-   * the buckets after it. Tags are compared first, in a loop without calls; a tag match is checked
-   * against the ring, where an entry whose arrival number has wrapped around can only point at
-   * another id.
+   * the buckets after it. Tags are compared first, in a loop without calls; a tag match is
+   * confirmed against the ring, which holds only ids in the window, so an entry with another id's
+   * tag (or, were the sweep to miss it, a wrapped-around age) can never answer "present" wrongly.
    */
   private find(id: string, tag: number, home: number): boolean {
     const slots = this.slots;
