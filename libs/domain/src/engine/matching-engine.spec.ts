@@ -394,6 +394,22 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
       });
     });
 
+    it('moves to the back of the queue at its new price when the price changes', () => {
+      run(limit('b1', 'alice', 'BUY', 100, 5));
+      run(limit('b2', 'bob', 'BUY', 101, 5));
+      const result = run(amend('b1', 'alice', { priceTicks: 101, lockAddMinor: 5n }));
+      expect(result.status).toBe('AMENDED');
+      expect(result.trades).toEqual([]);
+      expect(result.order).toMatchObject({ priceTicks: 101, remainingLots: 5, prioritySeq: 3 });
+      // b1 was placed first, but b2 was at 101 before b1 moved there.
+      expect(depth().bids).toEqual([
+        ['b2', 101, 5],
+        ['b1', 101, 5],
+      ]);
+      const fill = run(limit('s1', 'carol', 'SELL', 101, 5));
+      expect(fill.trades.map((t) => t.makerOrderId)).toEqual(['b2']);
+    });
+
     it('rejects an amend of a post-only order that would take', () => {
       run(limit('s1', 'bob', 'SELL', 105, 2));
       run(limit('b1', 'alice', 'BUY', 100, 5, { postOnly: true }));
@@ -448,6 +464,49 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
       ]);
     });
 
+    it('activates stops that trigger together in placement order, not in stop-price order', () => {
+      run(limit('s1', 'bob', 'SELL', 100, 1));
+      run(limit('s2', 'bob', 'SELL', 101, 1));
+      run(limit('s3', 'bob', 'SELL', 102, 1));
+      run(limit('bb', 'bob', 'BUY', 90, 5));
+      run(market('x1', 'alice', 'BUY', { qtyLots: 1, quoteCapMinor: 1_000n, stopPriceTicks: 100 }));
+      run(market('x2', 'carol', 'SELL', { qtyLots: 1, stopPriceTicks: 100 }));
+      run(market('x3', 'erin', 'BUY', { qtyLots: 1, quoteCapMinor: 1_000n, stopPriceTicks: 98 }));
+      // The trade at 100 triggers all three at once: x3's stop (98) was reached first, but the
+      // three run in the order they were placed. No trade of theirs triggers anything else.
+      const result = run(limit('b1', 'dave', 'BUY', 100, 1));
+      expect(result.trades.map((t) => [t.takerOrderId, t.makerOrderId, t.priceTicks])).toEqual([
+        ['b1', 's1', 100],
+        ['x1', 's2', 101],
+        ['x2', 'bb', 90],
+        ['x3', 's3', 102],
+      ]);
+      expect(
+        result.ordersAffected.filter((o) => o.stopPriceTicks !== undefined).map((o) => o.orderId),
+      ).toEqual(['x1', 'x2', 'x3']);
+    });
+
+    it('fires a stop-market buy by quote amount, spending at most the amount', () => {
+      run(limit('s1', 'bob', 'SELL', 100, 1));
+      run(limit('s2', 'bob', 'SELL', 105, 10));
+      run(market('x1', 'alice', 'BUY', { quoteAmountMinor: 500n, stopPriceTicks: 100 }));
+      const result = run(limit('b1', 'carol', 'BUY', 100, 1));
+      expect(result.trades.map((t) => [t.takerOrderId, t.priceTicks, t.qtyLots])).toEqual([
+        ['b1', 100, 1],
+        ['x1', 105, 4],
+      ]);
+      expect(result.ordersAffected.find((o) => o.orderId === 'x1')).toMatchObject({
+        status: 'FILLED',
+        filledLots: 4,
+        originalLots: 4,
+        remainingLots: 0,
+        quoteFilledMinor: 420n,
+        releasedMinor: 80n,
+        lockRemainingMinor: 0n,
+      });
+      expect(depth().asks).toEqual([['s2', 105, 6]]);
+    });
+
     it('rejects a stop that the last trade price already reached', () => {
       run(limit('s1', 'bob', 'SELL', 100, 1));
       run(limit('b1', 'carol', 'BUY', 100, 1));
@@ -488,6 +547,39 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
         code: EngineErrorCode.MARKET_HALTED,
       });
       expect(run(cancel('b1', 'alice')).status).toBe('CANCELLED');
+      // Resume, rest b3, halt again: a user can still pull everything at once.
+      const setStatus = (commandId: string, status: 'TRADING' | 'HALTED') =>
+        run({
+          commandId,
+          timestampMs: 2,
+          userId: 'ops',
+          symbol: UNIT.symbol,
+          type: 'setMarketStatus',
+          status,
+        });
+      expect(setStatus('resume', 'TRADING')).toMatchObject({ marketStatus: 'TRADING' });
+      expect(run(limit('b3', 'alice', 'BUY', 99, 1)).status).toBe('ACCEPTED');
+      setStatus('halt-2', 'HALTED');
+      const all = run(cancelAll('alice'));
+      expect(all.status).toBe('CANCELLED');
+      expect(all.ordersAffected.map((o) => [o.orderId, o.status])).toEqual([['b3', 'CANCELLED']]);
+    });
+
+    it('carries the client order id on every update of the order', () => {
+      const placed = run(limit('b1', 'alice', 'BUY', 100, 5, { clientOrderId: 'my-1' }));
+      expect(placed.order).toMatchObject({ orderId: 'b1', clientOrderId: 'my-1' });
+      const traded = run(limit('s1', 'bob', 'SELL', 100, 2));
+      expect(traded.ordersAffected).toMatchObject([
+        { orderId: 'b1', clientOrderId: 'my-1', status: 'PARTIALLY_FILLED' },
+      ]);
+      expect(traded.order).toMatchObject({ orderId: 's1', clientOrderId: undefined });
+      expect(run(amend('b1', 'alice', { qtyLots: 1 })).order).toMatchObject({
+        clientOrderId: 'my-1',
+      });
+      expect(run(cancel('b1', 'alice')).order).toMatchObject({
+        status: 'CANCELLED',
+        clientOrderId: 'my-1',
+      });
     });
 
     it('rejects a second live order with the same orderId', () => {
