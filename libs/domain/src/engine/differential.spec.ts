@@ -1,8 +1,9 @@
 // Proves the fast OrderBook equals the naive ReferenceBook: long seeded command streams over three
 // markets (every order type, cancels, amends, STP, stops, halts, malformed and duplicate commands)
 // run through both engines, every result compared field by field, state hashes and
-// validateInternalState compared every HASH_EVERY commands, and the fast engine swapped for one
-// restored from its snapshot (and from its open orders) mid-stream. The seed is printed on failure.
+// validateInternalState compared every HASH_EVERY commands, and the fast engine swapped every
+// RESTORE_EVERY commands for one restored from its snapshot or (every other time) rebuilt from its
+// open orders as the database holds them. The seed is printed on failure.
 import { ReferenceBook } from '../reference/reference-book';
 import { CommandStream } from '../testing/command-stream';
 import { BTC_USDT, ETH_BTC, ETH_USDT } from '../testing/markets';
@@ -22,12 +23,13 @@ const HASH_EVERY = 500;
 const RESTORE_EVERY = 20_000;
 const envSeed = process.env.DOMAIN_TEST_SEED;
 const SEEDS = envSeed !== undefined ? [Number(envSeed)] : [1, 2, 3];
-const COMMANDS_PER_SEED = Number(process.env.DOMAIN_TEST_COMMANDS ?? 40_000);
+/** Each seed's stream alone is at least 100,000 commands, and swaps the engine at both kinds of restore. */
+const COMMANDS_PER_SEED = Number(process.env.DOMAIN_TEST_COMMANDS ?? 100_000);
 
-// Per seed about 4-6 s here (40 000 commands through both engines), over jest's 5 s default on a
-// slower or busier machine. Synchronous, so jest cannot interrupt it today; the explicit bound
-// keeps it from failing a correct run should it become asynchronous.
-jest.setTimeout(120_000);
+// Per seed about 12-15 s here (100 000 commands through both engines), over jest's 5 s default.
+// Synchronous, so jest cannot interrupt it today; the explicit bound keeps it from failing a
+// correct run should it become asynchronous.
+jest.setTimeout(300_000);
 
 function rebuild(engine: MatchingEngine, viaOpenOrders: boolean): MatchingEngine {
   const restored = new MatchingEngine({ markets: MARKETS });
@@ -59,10 +61,19 @@ describe('fast engine against the reference engine', () => {
     });
     const stream = new CommandStream(seed, MIDS);
     const seen = new Map<string, number>();
+    const count = (key: string, n = 1) => seen.set(key, (seen.get(key) ?? 0) + n);
+    // Stop-market buys by quote amount, to check that some of them trade once triggered.
+    const stopBuysByQuote = new Set<string>();
     let index = 0;
     try {
       for (; index < COMMANDS_PER_SEED; index++) {
         const command = stream.next();
+        if (
+          command.type === 'place' &&
+          command.stopPriceTicks !== undefined &&
+          command.quoteAmountMinor !== undefined
+        )
+          stopBuysByQuote.add(command.orderId);
         const fastJson = JSON.stringify(encodeResult(fast.apply(command)));
         const referenceJson = JSON.stringify(encodeResult(reference.apply(command)));
         if (fastJson !== referenceJson) {
@@ -73,26 +84,38 @@ describe('fast engine against the reference engine', () => {
           code?: string;
           trades: unknown[];
           order?: { reason?: string };
-          ordersAffected: { reason?: string; stopPriceTicks?: number; status: string }[];
+          ordersAffected: {
+            orderId: string;
+            reason?: string;
+            stopPriceTicks?: number;
+            status: string;
+            filledLots: number;
+          }[];
         };
-        const count = (key: string, n = 1) => seen.set(key, (seen.get(key) ?? 0) + n);
         count(result.code ?? result.status);
         count('TRADES', result.trades.length);
         for (const update of [result.order ?? {}, ...result.ordersAffected]) {
           if (update.reason !== undefined) count(update.reason);
         }
+        let triggered = 0;
         for (const update of result.ordersAffected) {
-          if (update.stopPriceTicks !== undefined && update.status !== 'CANCELLED')
-            count('STOP_TRIGGERED');
+          if (update.stopPriceTicks === undefined || update.status === 'CANCELLED') continue;
+          triggered += 1;
+          count('STOP_TRIGGERED');
+          if (stopBuysByQuote.has(update.orderId) && update.filledLots > 0)
+            count('STOP_BUY_BY_QUOTE_TRADED');
         }
+        if (triggered >= 2) count('STOPS_TRIGGERED_TOGETHER');
         if (index % HASH_EVERY === 0) {
           fast.validateInternalState();
           reference.validateInternalState();
           expect(fast.stateHash()).toBe(reference.stateHash());
         }
         if (index > 0 && index % RESTORE_EVERY === 0) {
-          const restored = rebuild(fast, (index / RESTORE_EVERY) % 2 === 0);
+          const viaOpenOrders = (index / RESTORE_EVERY) % 2 === 0;
+          const restored = rebuild(fast, viaOpenOrders);
           expect(restored.stateHash()).toBe(fast.stateHash());
+          count(viaOpenOrders ? 'RESTORED_FROM_OPEN_ORDERS' : 'RESTORED_FROM_SNAPSHOT');
           fast = restored;
         }
       }
@@ -113,6 +136,10 @@ describe('fast engine against the reference engine', () => {
       'DUPLICATE',
       'TRADES',
       'STOP_TRIGGERED',
+      'STOPS_TRIGGERED_TOGETHER',
+      'STOP_BUY_BY_QUOTE_TRADED',
+      'RESTORED_FROM_SNAPSHOT',
+      'RESTORED_FROM_OPEN_ORDERS',
       'SELF_TRADE_PREVENTION',
       'UNFILLED_REMAINDER',
       'QUOTE_CAP_REACHED',

@@ -186,6 +186,14 @@ export class CommandStream {
         const tifRoll = rng.float();
         if (tifRoll > 0.8) command.timeInForce = tifRoll > 0.9 ? 'FOK' : 'IOC';
         else if (rng.chance(0.1)) command.postOnly = true;
+      } else if (side === 'BUY' && rng.chance(0.4)) {
+        // A stop-market buy by quote amount: once triggered, spends at most the amount.
+        command.orderType = 'MARKET';
+        command.quoteAmountMinor = notionalMinor(
+          market,
+          stopPriceTicks,
+          this.qty(state) * rng.int(1, 4),
+        );
       } else {
         command.orderType = 'MARKET';
         command.qtyLots = this.qty(state);
