@@ -6,6 +6,7 @@
 import { OrderBook as NobOrderBook, Side as NobSide } from 'nodejs-order-book';
 import { decodeCommand, encodeCommand, EngineCommand, MatchingEngine } from './imports';
 import { BENCH_MARKET } from './bench-market';
+import { ID_FORMAT } from './bench-ids';
 import { buildRealisticMix } from './realistic-mix';
 import { buildSharedStream, ourDepth, SharedOp, toEngineCommands } from './shared-stream';
 
@@ -291,11 +292,17 @@ function realisticMix() {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function main(): void {
-  console.log(`bench:engine on node ${process.version}`);
+  console.log(`bench:engine on node ${process.version}, ${ID_FORMAT} ids (BENCH_IDS)`);
   const shared = sharedStream();
   const mix = realisticMix();
   console.log(
-    JSON.stringify({ seed: SEED, node: process.version, sharedStream: shared, realisticMix: mix }),
+    JSON.stringify({
+      seed: SEED,
+      node: process.version,
+      ids: ID_FORMAT,
+      sharedStream: shared,
+      realisticMix: mix,
+    }),
   );
 }
 

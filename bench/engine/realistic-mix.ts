@@ -12,6 +12,7 @@ import {
 } from './imports';
 import { BENCH_MARKET, UNLIMITED_QUOTE_MINOR } from './bench-market';
 import { asDecoded } from './shared-stream';
+import { benchId, ID_FORMAT, IdKind } from './bench-ids';
 
 const MID = 1_000_000;
 const TARGET_RESTING = 1_000;
@@ -75,12 +76,16 @@ export function buildRealisticMix(seed: number, count: number): EngineCommand[] 
     for (const update of result.ordersAffected) track(update);
     return result;
   };
-  const base = () => {
+  /** With UUID ids a place command's commandId is its orderId, as order-service sends it. */
+  const base = (placing = false) => {
     sequence += 1;
     return {
-      commandId: `r${sequence}`,
+      commandId:
+        placing && ID_FORMAT === 'uuid'
+          ? benchId(IdKind.Order, sequence)
+          : benchId(IdKind.Command, sequence),
       timestampMs: sequence,
-      userId: `u${rng.int(1, 500)}`,
+      userId: benchId(IdKind.User, rng.int(1, 500)),
       symbol,
     };
   };
@@ -98,11 +103,11 @@ export function buildRealisticMix(seed: number, count: number): EngineCommand[] 
     return Math.max(bid + 1, Math.min(MID + HALF_RANGE_TICKS, (nearTop ? ask : MID) + depth));
   };
   const place = (side: 'BUY' | 'SELL', price: number, qty: number, timeInForce?: 'IOC'): void => {
-    const b = base();
+    const b = base(true);
     const command: EngineCommand = {
       ...b,
       type: 'place',
-      orderId: `x${sequence}`,
+      orderId: benchId(IdKind.Order, sequence),
       side,
       orderType: 'LIMIT',
       priceTicks: price,
@@ -146,12 +151,12 @@ export function buildRealisticMix(seed: number, count: number): EngineCommand[] 
         place(side, side === 'BUY' ? top + rng.int(0, 1) : top - rng.int(0, 1), rng.int(1, 60));
     } else {
       // A market order sweeping several levels.
-      const b = base();
+      const b = base(true);
       const qtyLots = rng.int(200, 800);
       apply({
         ...b,
         type: 'place',
-        orderId: `x${sequence}`,
+        orderId: benchId(IdKind.Order, sequence),
         side,
         orderType: 'MARKET',
         qtyLots,

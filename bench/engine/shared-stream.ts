@@ -3,6 +3,7 @@
 // data, then translated to each engine's calls before timing starts.
 import { decodeCommand, encodeCommand, EngineCommand, MatchingEngine, Prng } from './imports';
 import { BENCH_MARKET, UNLIMITED_QUOTE_MINOR } from './bench-market';
+import { benchId, ID_FORMAT, IdKind } from './bench-ids';
 
 export type SharedOp =
   | { kind: 'limit'; id: string; side: 'BUY' | 'SELL'; price: number; size: number }
@@ -41,12 +42,14 @@ export function buildSharedStream(seed: number, count: number): SharedOp[] {
     // Cancels keep the book near SHARED_BOOK_ORDERS resting orders.
     const cancelShare = live.length >= SHARED_BOOK_ORDERS ? 0.45 : 0.1;
     if (roll < cancelShare && live.length > 0) {
-      const id = rng.chance(0.95) ? live[rng.int(0, live.length - 1)] : `o${rng.int(0, i)}`;
+      const id = rng.chance(0.95)
+        ? live[rng.int(0, live.length - 1)]
+        : benchId(IdKind.Order, rng.int(0, i));
       op = { kind: 'cancel', id };
     } else if (roll < cancelShare + 0.04) {
       op = {
         kind: 'market',
-        id: `m${i}`,
+        id: benchId(IdKind.MarketOrder, i),
         side: rng.chance(0.5) ? 'BUY' : 'SELL',
         size: rng.int(1, 400),
       };
@@ -56,7 +59,7 @@ export function buildSharedStream(seed: number, count: number): SharedOp[] {
       const away = crossing ? -rng.int(0, 5) : rng.int(1, 150);
       op = {
         kind: 'limit',
-        id: `o${i}`,
+        id: benchId(IdKind.Order, i),
         side,
         price: side === 'BUY' ? mid - away : mid + away,
         size: rng.int(1, 100),
@@ -102,13 +105,16 @@ export function toEngineCommands(ops: readonly SharedOp[]): EngineCommand[] {
 
 /**
  * Every command is placed and cancelled by one user, as nodejs-order-book has no owners; with
- * self-trade prevention off, owners change nothing else.
+ * self-trade prevention off, owners change nothing else. With UUID ids a place command's commandId
+ * is its orderId, as order-service sends it.
  */
 function toEngineCommandsRaw(ops: readonly SharedOp[], firstIndex: number): EngineCommand[] {
   const symbol = BENCH_MARKET.symbol;
   return ops.map((op, offset): EngineCommand => {
     const i = firstIndex + offset;
-    const base = { commandId: `s${i}`, timestampMs: i, userId: 'trader', symbol };
+    const commandId =
+      ID_FORMAT === 'uuid' && op.kind !== 'cancel' ? op.id : benchId(IdKind.Command, i);
+    const base = { commandId, timestampMs: i, userId: 'trader', symbol };
     switch (op.kind) {
       case 'limit':
         return {
