@@ -582,6 +582,28 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
       });
     });
 
+    it('indexes an order whose commandId is its orderId like any other', () => {
+      // As order-service sends a place command: the dedupe window and the order index both hold
+      // the one id, and neither may mistake the other's entry for its own.
+      const place = {
+        ...limit('x', 'alice', 'BUY', 100, 5),
+        commandId: 'same-1',
+        orderId: 'same-1',
+      };
+      expect(run(place).status).toBe('ACCEPTED');
+      expect(run({ ...place, commandId: 'other' })).toMatchObject({
+        status: 'REJECTED',
+        code: EngineErrorCode.DUPLICATE_ORDER_ID,
+      });
+      expect(run(place).status).toBe('DUPLICATE');
+      const fill = run(limit('s1', 'bob', 'SELL', 100, 2));
+      expect(fill.trades.map((t) => t.makerOrderId)).toEqual(['same-1']);
+      expect(run(cancel('same-1', 'alice')).order).toMatchObject({
+        status: 'CANCELLED',
+        remainingLots: 3,
+      });
+    });
+
     it('rejects a second live order with the same orderId', () => {
       run(limit('b1', 'alice', 'BUY', 100, 5));
       expect(run(limit('b1', 'alice', 'BUY', 99, 5))).toMatchObject({

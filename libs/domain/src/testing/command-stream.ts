@@ -118,7 +118,8 @@ export class CommandStream {
     const market = state.market;
     const side: Side = rng.chance(0.5) ? 'BUY' : 'SELL';
     const base = this.base(state, commandId);
-    const orderId = `o${this.sequence}`;
+    // Half the time the orderId is the commandId, as order-service sends a place command.
+    const orderId = rng.chance(0.5) ? commandId : `o${this.sequence}`;
     const stpMode = rng.pick(STP_MODES);
     const kind = rng.float();
     let command: PlaceOrderCommand;
