@@ -26,7 +26,7 @@ const SEEDS = envSeed !== undefined ? [Number(envSeed)] : [1, 2, 3];
 /** Each seed's stream alone is at least 100,000 commands, and swaps the engine at both kinds of restore. */
 const COMMANDS_PER_SEED = Number(process.env.DOMAIN_TEST_COMMANDS ?? 100_000);
 
-// Per seed about 12-15 s here (100 000 commands through both engines), over jest's 5 s default.
+// Per seed about 17 s here (100 000 commands through both engines), over jest's 5 s default.
 // Synchronous, so jest cannot interrupt it today; the explicit bound keeps it from failing a
 // correct run should it become asynchronous.
 jest.setTimeout(300_000);

@@ -3,7 +3,7 @@
 import { EngineErrorCode, ExpiryReason } from '../error-codes';
 import { OrderBook } from '../book/order-book';
 import { ReferenceBook } from '../reference/reference-book';
-import { amend, cancel, cancelAll, limit, market, UNIT } from '../testing/fixtures';
+import { amend, cancel, cancelAll, limit, market, setStatus, UNIT } from '../testing/fixtures';
 import { EngineCommand } from './commands';
 import { BookFactory } from './matching-book';
 import { MatchingEngine } from './matching-engine';
@@ -529,14 +529,7 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
   describe('engine-level rules', () => {
     it('rejects new orders and amends in a halted market but accepts cancels', () => {
       run(limit('b1', 'alice', 'BUY', 100, 5));
-      const halt = run({
-        commandId: 'halt',
-        timestampMs: 1,
-        userId: 'ops',
-        symbol: UNIT.symbol,
-        type: 'setMarketStatus',
-        status: 'HALTED',
-      });
+      const halt = run(setStatus('HALTED'));
       expect(halt).toMatchObject({ status: 'ACCEPTED', marketStatus: 'HALTED' });
       expect(run(limit('b2', 'alice', 'BUY', 100, 5))).toMatchObject({
         status: 'REJECTED',
@@ -548,18 +541,9 @@ describe.each(factories)('MatchingEngine with %s', (_name, bookFactory) => {
       });
       expect(run(cancel('b1', 'alice')).status).toBe('CANCELLED');
       // Resume, rest b3, halt again: a user can still pull everything at once.
-      const setStatus = (commandId: string, status: 'TRADING' | 'HALTED') =>
-        run({
-          commandId,
-          timestampMs: 2,
-          userId: 'ops',
-          symbol: UNIT.symbol,
-          type: 'setMarketStatus',
-          status,
-        });
-      expect(setStatus('resume', 'TRADING')).toMatchObject({ marketStatus: 'TRADING' });
+      expect(run(setStatus('TRADING'))).toMatchObject({ marketStatus: 'TRADING' });
       expect(run(limit('b3', 'alice', 'BUY', 99, 1)).status).toBe('ACCEPTED');
-      setStatus('halt-2', 'HALTED');
+      expect(run(setStatus('HALTED'))).toMatchObject({ marketStatus: 'HALTED' });
       const all = run(cancelAll('alice'));
       expect(all.status).toBe('CANCELLED');
       expect(all.ordersAffected.map((o) => [o.orderId, o.status])).toEqual([['b3', 'CANCELLED']]);

@@ -5,9 +5,10 @@ import {
   CancelAllCommand,
   CancelOrderCommand,
   PlaceOrderCommand,
+  SetMarketStatusCommand,
   Side,
 } from '../engine/commands';
-import { createMarket, Market } from '../money/market';
+import { createMarket, Market, MarketStatus } from '../money/market';
 
 /** Tick 1, step 1, no decimals: notional = price x quantity, fees 10 / 20 bps rounded up. */
 export const UNIT: Market = createMarket({
@@ -74,6 +75,10 @@ export function cancel(orderId: string, userId: string, symbol = UNIT.symbol): C
 
 export function cancelAll(userId: string, symbol = UNIT.symbol): CancelAllCommand {
   return { ...base(userId, symbol), type: 'cancelAll' };
+}
+
+export function setStatus(status: MarketStatus, symbol = UNIT.symbol): SetMarketStatusCommand {
+  return { ...base('ops', symbol), type: 'setMarketStatus', status };
 }
 
 export function amend(
