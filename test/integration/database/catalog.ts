@@ -5,6 +5,7 @@ export const EXPECTED_TABLES = [
   'api_keys',
   'assets',
   'balances',
+  'exchange_identity',
   'ledger_entries',
   'leases',
   'markets',

@@ -6,12 +6,16 @@
 // again (balances unchanged, journals balanced), and a second `up` leaves an auditable database.
 import { randomUUID } from 'node:crypto';
 import type { PlaceOrderCommand } from '@app/domain';
-import { migrateDown, migrateUp } from '@app/database';
+import { MIGRATIONS, migrateDown, migrateUp } from '@app/database';
 import { AUDIT_CHECKS } from '@app/settlement';
 import { createTestDatabase, expectAuditClean, type TestDatabase } from '@app/testing';
 import { insertOrders, type NewOrder } from '../../../apps/order-service/src/orders/insert-orders';
 
 const MIGRATION = 'OrderLockJournal1790000000009';
+/** Migrations added after 9: this test reverts them first to move 9, and 9's `up` re-applies them. */
+const LATER = MIGRATIONS.map((migration) => migration.name).slice(
+  MIGRATIONS.findIndex((migration) => migration.name === MIGRATION) + 1,
+);
 /** A buy of 1 000 lots (0.1 BTC) at `price` USDT locks price x 0.1 USDT: 10^7 x price minor. */
 const lockOf = (price: number) => BigInt(price) * 10_000_000n;
 
@@ -22,8 +26,15 @@ describe('migration 9: order lock journals', () => {
   beforeAll(async () => {
     db = await createTestDatabase('lockjournal', { seed: true });
     [{ id: alice }] = await db.dataSource.query(`SELECT id FROM users WHERE name = 'alice'`);
+    await revertLater();
     expect(await migrateDown(db.dataSource)).toEqual([MIGRATION]);
   });
+
+  /** Reverts the migrations after 9, newest first, so that the next `migrateDown` is 9's. */
+  async function revertLater(): Promise<void> {
+    for (const name of [...LATER].reverse())
+      expect(await migrateDown(db.dataSource)).toEqual([name]);
+  }
 
   afterAll(async () => {
     await db?.drop();
@@ -133,7 +144,7 @@ describe('migration 9: order lock journals', () => {
     expect(columns).toBe(0);
     await db.dataSource.query(`DELETE FROM orders WHERE id = $1`, [orphan.id]);
 
-    expect(await migrateUp(db.dataSource)).toEqual([MIGRATION]);
+    expect(await migrateUp(db.dataSource)).toEqual([MIGRATION, ...LATER]);
     const rows: { id: string; initial_lock: string; lock_journal_id: string; journal: string }[] =
       await db.dataSource.query(
         `SELECT o.id::text, o.initial_lock::text, o.lock_journal_id::text,
@@ -185,6 +196,7 @@ describe('migration 9: order lock journals', () => {
           delta,
         ]);
       });
+    await revertLater();
     await tamper(1);
     await expect(migrateDown(db.dataSource)).rejects.toThrow(
       /batch lock .* locked .* but its orders/,
@@ -208,7 +220,7 @@ describe('migration 9: order lock journals', () => {
       journals_balanced: 0,
     });
 
-    expect(await migrateUp(db.dataSource)).toEqual([MIGRATION]);
+    expect(await migrateUp(db.dataSource)).toEqual([MIGRATION, ...LATER]);
     await expectAuditClean(db.dataSource);
     // The batch's orders now name the correcting journal, which holds their own pairs.
     const [{ journals }] = await db.dataSource.query(

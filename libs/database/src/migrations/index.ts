@@ -7,6 +7,7 @@ import { SettlementWritePath1790000000006 } from './1790000000006-settlement-wri
 import { OrderEntryWritePath1790000000007 } from './1790000000007-order-entry-write-path';
 import { OutboxMessages1790000000008 } from './1790000000008-outbox-messages';
 import { OrderLockJournal1790000000009 } from './1790000000009-order-lock-journal';
+import { ExchangeIdentity1790000000010 } from './1790000000010-exchange-identity';
 
 /**
  * Every migration, oldest first. An explicit list rather than a glob, so that it works the same
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   OrderEntryWritePath1790000000007,
   OutboxMessages1790000000008,
   OrderLockJournal1790000000009,
+  ExchangeIdentity1790000000010,
 ];
