@@ -33,14 +33,36 @@ describe('defaultTopicSpecs', () => {
       'exchange.book',
       'exchange.engine.snapshots',
       'exchange.user-updates',
+      'exchange.meta',
     ]);
     expect(specs.map((s) => s.logical)).toEqual(LOGICAL_TOPICS);
+    const singlePartition = ['exchange.engine.snapshots', 'exchange.meta'];
     expect(
-      specs
-        .filter((s) => s.logical !== 'exchange.engine.snapshots')
-        .every((s) => s.partitions === 8),
+      specs.filter((s) => !singlePartition.includes(s.logical)).every((s) => s.partitions === 8),
     ).toBe(true);
     expect(specs.find((s) => s.logical === 'exchange.engine.snapshots')?.partitions).toBe(1);
+    expect(specs.find((s) => s.logical === 'exchange.meta')?.partitions).toBe(1);
+  });
+
+  it('keeps every record of the metadata topic for ever, and only it has broker configs', () => {
+    const specs = defaultTopicSpecs();
+    expect(specs.find((s) => s.logical === 'exchange.meta')?.configs).toEqual({
+      'cleanup.policy': 'delete',
+      'retention.ms': '-1',
+      'retention.bytes': '-1',
+    });
+    expect(specs.filter((s) => s.configs !== undefined).map((s) => s.logical)).toEqual([
+      'exchange.meta',
+    ]);
+  });
+
+  it('refuses another partition count for the metadata topic, and accepts its own', () => {
+    expect(() => defaultTopicSpecs({ 'exchange.meta': 8 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_PARTITION_COUNT' }),
+    );
+    expect(
+      defaultTopicSpecs({ 'exchange.meta': 1 }).find((s) => s.logical === 'exchange.meta'),
+    ).toMatchObject({ partitions: 1 });
   });
 
   it('applies partition overrides by logical name', () => {
@@ -55,11 +77,12 @@ describe('defaultTopicSpecs', () => {
     );
   });
 
-  it('keys per-user updates by user, snapshots by shard and everything else by symbol', () => {
+  it('keys per-user updates by user, snapshots by shard, metadata by kind and everything else by symbol', () => {
     expect(TOPICS.userUpdates.key).toBe('userId');
     expect(TOPICS.engineSnapshots.key).toBe('shard');
+    expect(TOPICS.meta.key).toBe('kind');
     const others = Object.values(TOPICS).filter(
-      (t) => t !== TOPICS.userUpdates && t !== TOPICS.engineSnapshots,
+      (t) => t !== TOPICS.userUpdates && t !== TOPICS.engineSnapshots && t !== TOPICS.meta,
     );
     expect(others.every((t) => t.key === 'symbol')).toBe(true);
   });

@@ -26,6 +26,20 @@ export const TOPICS = {
   engineSnapshots: { logical: 'exchange.engine.snapshots', key: 'shard', partitionsDefault: 1 },
   /** Private order and balance updates, pushed to the owning user. */
   userUpdates: { logical: 'exchange.user-updates', key: 'userId', partitionsDefault: 8 },
+  /**
+   * The log's side of the exchange's identity (libs/exchange-identity): its first record names
+   * the exchange this log belongs to. One partition, so that "first" means one thing, and a count
+   * that cannot be overridden. Every record is kept for ever: the delete policy with no time or
+   * size limit, not compaction, which keeps only the newest record of a key and would let a later
+   * write replace the first.
+   */
+  meta: {
+    logical: 'exchange.meta',
+    key: 'kind',
+    partitionsDefault: 1,
+    partitionsFixed: true,
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' },
+  },
 } as const;
 
 export type TopicId = keyof typeof TOPICS;
@@ -79,7 +93,8 @@ export function topicName(prefix: string, logical: string): string {
 
 /**
  * The specs of all exchange topics, with partition counts from `overrides` (by logical name)
- * where given, else the contract's defaults.
+ * where given, else the contract's defaults, and the contract's broker-side configs. A topic with
+ * a fixed partition count refuses any other.
  */
 export function defaultTopicSpecs(
   overrides: Partial<Record<LogicalTopic, number>> = {},
@@ -87,7 +102,15 @@ export function defaultTopicSpecs(
   return Object.values(TOPICS).map((t) => {
     const partitions = overrides[t.logical] ?? t.partitionsDefault;
     assertPartitionCount(t.logical, partitions);
-    return { logical: t.logical, partitions };
+    if ('partitionsFixed' in t && partitions !== t.partitionsDefault) {
+      throw new MessagingError(
+        'INVALID_PARTITION_COUNT',
+        `${t.logical}: must have exactly ${t.partitionsDefault} partition(s), not ${partitions}`,
+      );
+    }
+    return 'configs' in t
+      ? { logical: t.logical, partitions, configs: t.configs }
+      : { logical: t.logical, partitions };
   });
 }
 
