@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Queryable } from '@app/database';
 import { withAdmin } from '@app/messaging';
 
@@ -13,14 +13,15 @@ export interface PartitionCatchUp {
 
 /**
  * Per partition of `topic` (the physical results topic): whether settlement has applied every
- * committed record, i.e. `last_offset + 1 >= high watermark`. The checkpoint's last offset
+ * committed record, i.e. `last_offset + 1 >= high watermark`. `kafka` may be a connected admin
+ * to reuse (the progress guard polls through one); a client gets a fresh admin per call. The checkpoint's last offset
  * includes the transaction markers of the batches it applied, so a drained partition compares
  * equal. (If a fetch ever ended exactly between a transaction's last record and its commit
  * marker, the partition would read as one behind until the next result arrives.)
  */
 export async function settlementCatchUp(
   db: Queryable,
-  kafka: Kafka,
+  kafka: Kafka | Admin,
   topic: string,
 ): Promise<PartitionCatchUp[]> {
   const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));

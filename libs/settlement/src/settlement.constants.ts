@@ -42,3 +42,27 @@ export const AUDIT_SAMPLE_ROWS_MAX = 10;
  * database's CPU, not the consumer, is the limit; 4 stays well inside the default pool of 20.
  */
 export const SETTLEMENT_PARTITIONS_CONCURRENT_MAX = 4;
+
+/**
+ * Default bound on how long the results log may stay ahead of a partition's checkpoint without
+ * the checkpoint moving before health and metrics call settlement stalled (order-service's
+ * SETTLEMENT_STALL_MS overrides it). A healthy settlement pauses longer than a batch only when
+ * its partitions change hands: after a member crashes, the group waits out the session timeout
+ * (SETTLEMENT_SESSION_TIMEOUT_MS, 10 s by default) and then rebalances in a second or two; a
+ * failed batch retries after 1 s. 15 s clears those and still tells an operator within a quarter
+ * of a minute. Raise it along with a longer session timeout.
+ */
+export const SETTLEMENT_STALL_MS = 15_000;
+
+/**
+ * How often the progress guard compares checkpoints with the results log: one ListOffsets and
+ * one indexed SELECT, so once a second costs nothing and resolves a stall to about a second.
+ */
+export const SETTLEMENT_PROGRESS_POLL_MS = 1_000;
+
+/**
+ * Bound on one progress poll (the ListOffsets and the SELECT, including a reconnect). Both take
+ * milliseconds; a broker connect may take up to KAFKA_CONNECTION_TIMEOUT_MS (3 s) on a loaded
+ * machine. A poll slower than this is a failed poll: it does not count as progress.
+ */
+export const SETTLEMENT_PROGRESS_POLL_TIMEOUT_MS = 5_000;

@@ -78,6 +78,53 @@ export function settlementMetrics(): SettlementMetrics {
   };
 }
 
+/** Prometheus metrics of the settlement progress guard (progress-guard.ts). */
+export interface SettlementProgressMetrics {
+  readonly lagOffsets: Gauge<'partition'>;
+  readonly secondsSinceProgress: Gauge<'partition'>;
+  readonly stalledPartitions: Gauge;
+  readonly pollFailures: Counter;
+}
+
+function partitionGauge(name: string, help: string): Gauge<'partition'> {
+  return getOrCreate(
+    name,
+    () =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['partition'] as const,
+        registers: [metricsRegistry],
+      }),
+  );
+}
+
+export function settlementProgressMetrics(): SettlementProgressMetrics {
+  return {
+    lagOffsets: partitionGauge(
+      'settlement_checkpoint_lag_offsets',
+      "Offsets of the results topic between settlement's checkpoint and the read-committed end (committed results not yet settled), per partition, polled every second",
+    ),
+    secondsSinceProgress: partitionGauge(
+      'settlement_seconds_since_progress',
+      'Seconds the checkpoint has not moved while the results topic is ahead of it, per partition (0 when caught up)',
+    ),
+    stalledPartitions: getOrCreate(
+      'settlement_stalled_partitions',
+      () =>
+        new Gauge({
+          name: 'settlement_stalled_partitions',
+          help: 'Results partitions lagging without progress for longer than the stall bound (SETTLEMENT_STALL_MS)',
+          registers: [metricsRegistry],
+        }),
+    ),
+    pollFailures: counter(
+      'settlement_progress_poll_failures_total',
+      'Polls of the settlement progress guard that failed or timed out (Kafka or PostgreSQL not answering)',
+    ),
+  };
+}
+
 /** 0 when the last audit found nothing wrong, else the number of violations it found. */
 export function auditViolationsGauge(): Gauge {
   return getOrCreate(
