@@ -8,6 +8,7 @@ export * from './order-status';
 export * from './user-updates';
 export * from './plan-batch';
 export * from './apply-batch';
+export * from './advance-checkpoint';
 export * from './settlement-consumer';
 export * from './caught-up';
 export * from './settlement-progress';

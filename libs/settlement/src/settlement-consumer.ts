@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { databaseNameOf } from '@app/database';
 import { decodeEngineResultRecord, createReadCommittedConsumer } from '@app/messaging';
 import type { Logger } from '@app/observability';
+import { advanceCheckpoint } from './advance-checkpoint';
 import {
   loadFeesUserId,
   settleBatch,
@@ -57,6 +58,8 @@ export class SettlementConsumer {
   private consumer: Consumer | undefined;
   private feesUserId: string | undefined;
   private readonly metrics: SettlementMetrics = settlementMetrics();
+  /** Checkpoint moves past ranges without results, in flight (stop waits for them). */
+  private readonly advancing = new Set<Promise<void>>();
 
   constructor(private readonly options: SettlementConsumerOptions) {}
 
@@ -75,6 +78,19 @@ export class SettlementConsumer {
           }),
     });
     this.consumer = consumer;
+    // kafkajs calls eachBatch only for fetches with a committed record; one of aborted records
+    // and transaction markers alone still ends a batch here (firstOffset null: nothing fetched
+    // at or past the fetch offset), and the checkpoint must cover it too.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0 || payload.firstOffset === null) return;
+      const advance = this.advancePastRecordless(
+        payload.topic,
+        payload.partition,
+        payload.lastOffset,
+      );
+      this.advancing.add(advance);
+      void advance.finally(() => this.advancing.delete(advance));
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.resultsTopic, fromBeginning: true });
     await consumer.run({
@@ -92,6 +108,23 @@ export class SettlementConsumer {
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();
+    await Promise.all(this.advancing);
+  }
+
+  private async advancePastRecordless(
+    topic: string,
+    partition: number,
+    lastOffset: string,
+  ): Promise<void> {
+    try {
+      await advanceCheckpoint(this.options.dataSource, { topic, partition, lastOffset });
+    } catch (error) {
+      // Harmless: nothing was settled there, and the next batch with records moves it anyway.
+      this.options.logger?.warn(
+        { err: error, partition, lastOffset },
+        'settlement could not move its checkpoint past offsets without results',
+      );
+    }
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
