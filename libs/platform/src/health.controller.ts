@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -6,6 +6,7 @@ import {
   HealthIndicatorService,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
+import { HealthExceptionFilter } from './health-exception.filter';
 import { Lifecycle } from './lifecycle';
 import {
   DEPENDENCY_CHECKS,
@@ -19,10 +20,12 @@ import {
 /**
  * Liveness says the process runs its event loop; readiness says every dependency the service
  * uses answers and the process is not draining. Both carry the service's details (such as an
- * engine's role) so an operator sees them in one place.
+ * engine's role) so an operator sees them in one place. A not-ready answer is terminus's 503
+ * with its reasons, also in an application with a global exception filter of its own.
  */
 @ApiExcludeController()
 @Controller('health')
+@UseFilters(HealthExceptionFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
