@@ -15,12 +15,15 @@ import { MarketsModule } from './markets/markets.module';
 import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from './orders/order-entry-options';
 import { OrdersModule } from './orders/orders.module';
 import { SettlementModule } from './settlement/settlement.module';
+import { SettlementProgressModule } from './settlement/settlement-progress.module';
+import { SettlementProgressService } from './settlement/settlement-progress.service';
 import type { OrderServiceSettings } from './order-service.settings';
 
 /**
  * Order entry (TX1), the outbox relay and settlement (TX2), with the operator and trader
- * endpoints under /api/v1. Readiness needs PostgreSQL and Kafka. Global for its own tokens:
- * the logger and the API key encryption key.
+ * endpoints under /api/v1. Readiness needs PostgreSQL and Kafka and, where settlement runs, a
+ * settlement that is not stalled (its progress also shows in the health details). Global for
+ * its own tokens: the logger and the API key encryption key.
  */
 @Module({})
 export class OrderServiceModule {
@@ -41,13 +44,32 @@ export class OrderServiceModule {
           topicPrefix: settings.KAFKA_TOPIC_PREFIX,
         }),
         PlatformModule.forRoot({
+          imports: [
+            SettlementProgressModule.forRoot({
+              enabled: settings.SETTLEMENT_ENABLED,
+              stallMs: settings.SETTLEMENT_STALL_MS,
+            }),
+          ],
           checks: [
             {
               inject: [DataSource],
               useFactory: (dataSource: DataSource) => databaseCheck(dataSource),
             },
             { inject: [KAFKA], useFactory: (kafka: Kafka) => kafkaCheck(kafka) },
+            // Only a process that runs settlement says whether settlement progresses.
+            ...(settings.SETTLEMENT_ENABLED
+              ? [
+                  {
+                    inject: [SettlementProgressService],
+                    useFactory: (progress: SettlementProgressService) => progress.readinessCheck(),
+                  },
+                ]
+              : []),
           ],
+          details: {
+            inject: [SettlementProgressService],
+            useFactory: (progress: SettlementProgressService) => () => progress.details(),
+          },
         }),
         AuthModule.forRoot({
           internalAuthSecret: settings.INTERNAL_AUTH_SECRET,

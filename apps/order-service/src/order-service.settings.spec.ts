@@ -1,11 +1,13 @@
 // Proves that the auth secrets have usable development defaults, are validated, and that
-// NODE_ENV=production refuses both an unset secret and the development value, naming each.
+// NODE_ENV=production refuses both an unset secret and the development value, naming each; and
+// that the settlement stall bound defaults to SETTLEMENT_STALL_MS and is validated.
 import { ConfigError, loadConfig } from '@app/config';
 import {
   DEVELOPMENT_ADMIN_API_TOKEN,
   DEVELOPMENT_API_KEY_ENCRYPTION_KEY,
   DEVELOPMENT_INTERNAL_AUTH_SECRET,
 } from '@app/auth';
+import { SETTLEMENT_STALL_MS } from '@app/settlement';
 import { OrderServiceSettings } from './order-service.settings';
 
 const realSecrets = {
@@ -63,7 +65,18 @@ describe('OrderServiceSettings', () => {
     ['API_KEY_ENCRYPTION_KEY', 'ab'.repeat(31)],
     ['API_KEY_ENCRYPTION_KEY', 'zz'.repeat(32)],
     ['NODE_ENV', 'prod'],
+    ['SETTLEMENT_STALL_MS', '1999'],
+    ['SETTLEMENT_STALL_MS', '600001'],
+    ['SETTLEMENT_STALL_MS', 'soon'],
   ])('refuses a malformed %s', (name, value) => {
     expect(problems({ [name]: value })).toContain(`${name}=`);
+  });
+
+  it('bounds a settlement stall by SETTLEMENT_STALL_MS unless told otherwise', () => {
+    expect(loadConfig(OrderServiceSettings, {}).SETTLEMENT_STALL_MS).toBe(SETTLEMENT_STALL_MS);
+    expect(SETTLEMENT_STALL_MS).toBe(15_000);
+    expect(
+      loadConfig(OrderServiceSettings, { SETTLEMENT_STALL_MS: '3000' }).SETTLEMENT_STALL_MS,
+    ).toBe(3_000);
   });
 });

@@ -6,6 +6,7 @@ import {
   ProductionSecret,
 } from '@app/auth';
 import { BaseSettings, ToBoolean, ToInt, withDatabase, withKafka } from '@app/config';
+import { SETTLEMENT_STALL_MS } from '@app/settlement';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 
@@ -77,4 +78,17 @@ export class OrderServiceSettings extends withKafka(withDatabase(BaseSettings)) 
   @Min(6_000)
   @Max(300_000)
   SETTLEMENT_SESSION_TIMEOUT_MS = 10_000;
+
+  /**
+   * How long, in milliseconds, the results log may stay ahead of a partition's settlement
+   * checkpoint without the checkpoint moving before this process (when it runs settlement)
+   * reports settlement stalled: /health/ready fails and the stall is logged and counted. Longer
+   * than a rebalance after a crash (SETTLEMENT_SESSION_TIMEOUT_MS plus a few seconds); tests
+   * shorten it. At least 2 s, two polls of the guard.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(2_000)
+  @Max(600_000)
+  SETTLEMENT_STALL_MS = SETTLEMENT_STALL_MS;
 }

@@ -24,6 +24,13 @@ export interface ServiceDefinition<S extends BaseSettings> {
   readonly settings: ClassConstructor<S>;
   /** Builds the root module from the validated settings. */
   readonly module: (settings: S, logger: Logger) => DynamicModule | Type<unknown>;
+  /**
+   * Runs once the settings are loaded and before the app is created, so before any module starts
+   * work (consumers, relays, elections): checks that must pass for the process to run at all. A
+   * `BootRefusal` it throws stops the process with the refusal's exit code and one fatal log line
+   * (its message); any other error stops it with exit code 1.
+   */
+  readonly beforeStart?: (settings: S, logger: Logger) => Promise<void>;
   /** Runs after the app is created and before it listens (Swagger, microservices...). */
   readonly configure?: (
     app: NestFastifyApplication,
@@ -47,6 +54,8 @@ export async function runService<S extends BaseSettings>(
     logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
     process.exit(1);
   });
+
+  if (definition.beforeStart) await runBeforeStart(definition, settings, logger);
 
   const adapter = new FastifyAdapter({
     bodyLimit: HTTP_BODY_BYTES_MAX,
@@ -78,6 +87,58 @@ function loadSettingsOrExit<S extends BaseSettings>(definition: ServiceDefinitio
     }
     throw error;
   }
+}
+
+/**
+ * An error a boot check throws to stop the process on purpose, such as the exchange identity
+ * check's EXCHANGE_IDENTITY_MISMATCH: restarting cannot help, so the process exits with a code
+ * of its own that a supervisor can tell from a crash (1). Recognised by shape, not class.
+ */
+export interface BootRefusal {
+  readonly code: string;
+  readonly exitCode: number;
+  readonly message: string;
+  /** Structured fields for the fatal log line. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export function isBootRefusal(error: unknown): error is BootRefusal {
+  if (!(error instanceof Error)) return false;
+  const { code, exitCode } = error as Error & Partial<BootRefusal>;
+  return typeof code === 'string' && Number.isInteger(exitCode) && (exitCode as number) > 0;
+}
+
+async function runBeforeStart<S extends BaseSettings>(
+  definition: ServiceDefinition<S>,
+  settings: S,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await definition.beforeStart?.(settings, logger);
+  } catch (error) {
+    const refusal = isBootRefusal(error) ? error : undefined;
+    // The check's own lines (retries) go through pino's asynchronous destination: out first.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    // Written synchronously, as the configuration errors are: the process exits right after.
+    process.stderr.write(
+      `${JSON.stringify({
+        level: 'fatal',
+        time: new Date().toISOString(),
+        service: definition.name,
+        code: refusal?.code ?? 'BOOT_CHECK_FAILED',
+        ...refusal?.details,
+        ...(refusal ? {} : { err: describeError(error) }),
+        msg: error instanceof Error ? error.message : String(error),
+      })}\n`,
+    );
+    process.exit(refusal?.exitCode ?? 1);
+  }
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, ...(code === undefined ? {} : { code }), stack: error.stack };
 }
 
 /**
