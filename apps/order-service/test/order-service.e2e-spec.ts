@@ -5,11 +5,13 @@
 import { signInternalIdentity } from '@app/auth';
 import {
   createTestDatabase,
+  createTestTopics,
   kafkaBrokersForTests,
   newRunId,
   startService,
   type ServiceProcess,
   type TestDatabase,
+  type TestTopics,
   expectAuditClean,
 } from '@app/testing';
 
@@ -22,17 +24,20 @@ const secrets = {
 describe('order-service as a process', () => {
   const runId = newRunId('osvc');
   let database: TestDatabase;
+  let topics: TestTopics;
   let service: ServiceProcess;
   const started: ServiceProcess[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase(runId, { seed: true });
+    // Its own log beside its own database: the service checks at boot that both are one exchange.
+    topics = await createTestTopics(runId);
     service = await startService({
       service: 'order-service',
       env: {
         DATABASE_URL: database.url,
         KAFKA_BROKERS: kafkaBrokersForTests().join(','),
-        KAFKA_TOPIC_PREFIX: `${runId}.`,
+        KAFKA_TOPIC_PREFIX: topics.prefix,
         ...secrets,
       },
     });
@@ -41,6 +46,7 @@ describe('order-service as a process', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((process) => process.kill9()));
+    await topics?.cleanup();
     await database?.drop();
   });
 
