@@ -26,5 +26,14 @@ export const EXCHANGE_IDENTITY_RETRY_DELAY_MS = 1_000;
  */
 export const LOG_IDENTITY_READ_TIMEOUT_MS = 15_000;
 
+/**
+ * Retries of one end-offset lookup that a broker answered with a retriable error. Right after a
+ * topic is created the broker may list itself as a partition's leader in its metadata a moment
+ * before it serves that partition (NOT_LEADER_FOR_PARTITION), and kafkajs's admin does not retry
+ * that; 20 tries 100 ms apart cover the moment without hiding a broker that stays wrong.
+ */
+export const LOG_OFFSETS_ATTEMPTS_MAX = 20;
+export const LOG_OFFSETS_RETRY_DELAY_MS = 100;
+
 /** The key of identity records on the metadata topic (the topic is keyed by record kind). */
 export const IDENTITY_RECORD_KEY = 'exchange-identity';

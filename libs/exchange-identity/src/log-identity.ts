@@ -1,7 +1,7 @@
 // The log's side of the identity: the records of the metadata topic, and the end offsets of the
 // exchange's other topics (whether the log has ever been used).
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import {
   MESSAGE_HEADERS,
   SCHEMA_VERSION,
@@ -9,7 +9,12 @@ import {
   createReadCommittedConsumer,
   withAdmin,
 } from '@app/messaging';
-import { IDENTITY_RECORD_KEY, LOG_IDENTITY_READ_TIMEOUT_MS } from './exchange-identity.constants';
+import {
+  IDENTITY_RECORD_KEY,
+  LOG_IDENTITY_READ_TIMEOUT_MS,
+  LOG_OFFSETS_ATTEMPTS_MAX,
+  LOG_OFFSETS_RETRY_DELAY_MS,
+} from './exchange-identity.constants';
 import { ExchangeIdentityError } from './exchange-identity-error';
 
 /** The value of an identity record on the metadata topic. */
@@ -39,7 +44,7 @@ export async function readLogIdentity(
         `topic ${metaTopic} does not exist: create the exchange's topics (npm run topics) first`,
       );
     }
-    return admin.fetchTopicOffsets(metaTopic);
+    return fetchTopicOffsets(admin, metaTopic);
   });
   if (range.length !== 1) {
     throw new ExchangeIdentityError(
@@ -94,11 +99,27 @@ export async function readEndOffsets(
     const existing = new Set(await admin.listTopics());
     const ends = new Map<string, Map<number, bigint>>();
     for (const topic of topics.filter((t) => existing.has(t))) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await fetchTopicOffsets(admin, topic);
       ends.set(topic, new Map(offsets.map((o) => [o.partition, BigInt(o.high)])));
     }
     return ends;
   });
+}
+
+/** `admin.fetchTopicOffsets`, retrying the broker's retriable answers (see the constant). */
+async function fetchTopicOffsets(
+  admin: Admin,
+  topic: string,
+): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= LOG_OFFSETS_ATTEMPTS_MAX) throw error;
+      await new Promise((resolve) => setTimeout(resolve, LOG_OFFSETS_RETRY_DELAY_MS));
+    }
+  }
 }
 
 /**
