@@ -12,6 +12,7 @@
 // Prints a JSON summary as its last line.
 import type { EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { encodeCommand, type EngineCommand, type PlaceOrderCommand } from '@app/domain';
+import { checkExchangeIdentity } from '@app/exchange-identity';
 import {
   TOPICS,
   createIdempotentProducer,
@@ -189,17 +190,48 @@ async function cpuSeconds(engine: ServiceProcess): Promise<number> {
   return Number(/^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)/m.exec(metrics)?.[1] ?? NaN);
 }
 
-/** Loads the commands into fresh topics, runs one engine until it committed them all. */
+/**
+ * A fresh exchange for one run: a seeded database and topics (`specs`), bound to each other as
+ * the first service boot would bind them, so that the commands loaded before the engine starts
+ * are a log of this database's exchange (the engine refuses a log with records beside a
+ * database that was never bound to it).
+ */
+async function freshExchange(
+  runId: string,
+  specs?: Parameters<typeof createTestTopics>[1],
+): Promise<{ database: TestDatabase; topics: TestTopics; drop(): Promise<void> }> {
+  const database = await createTestDatabase(runId, { seed: true });
+  const topics = await createTestTopics(runId, specs);
+  await checkExchangeIdentity({
+    db: database.dataSource,
+    kafka: topics.kafka,
+    topicPrefix: topics.prefix,
+  });
+  return {
+    database,
+    topics,
+    drop: async () => {
+      await topics.cleanup();
+      await database.drop();
+    },
+  };
+}
+
+/** Loads the commands into a fresh exchange, runs one engine until it committed them all. */
 async function engineRun(
   runId: string,
-  database: TestDatabase,
   commands: readonly EngineCommand[],
   extra: Record<string, string>,
 ) {
+  // Every topic with PARTITIONS partitions, but the metadata topic, whose one partition is fixed.
   const specs = defaultTopicSpecs(
-    Object.fromEntries(Object.values(TOPICS).map((t) => [t.logical, PARTITIONS])),
+    Object.fromEntries(
+      Object.values(TOPICS)
+        .filter((t) => !('partitionsFixed' in t))
+        .map((t) => [t.logical, PARTITIONS]),
+    ),
   );
-  const topics = await createTestTopics(runId, specs);
+  const { database, topics, drop } = await freshExchange(runId, specs);
   const ordersTopic = topics.names[TOPICS.orders.logical];
   const producer = createIdempotentProducer(topics.kafka);
   await producer.connect();
@@ -249,7 +281,7 @@ async function engineRun(
     };
   } finally {
     await engine.stop();
-    await topics.cleanup();
+    await drop();
   }
 }
 
@@ -324,8 +356,8 @@ async function baselineRun(runId: string, commands: readonly EngineCommand[]) {
  * waits; the default lease settings (the engine's own LEASE_TTL_MS and renew interval). Timed
  * from the kill to the first committed result carrying the new leader's fencing token.
  */
-async function takeoverTrials(runId: string, database: TestDatabase, users: string[]) {
-  const topics = await createTestTopics(runId);
+async function takeoverTrials(runId: string, users: string[]) {
+  const { database, topics, drop } = await freshExchange(runId);
   const ordersTopic = topics.names[TOPICS.orders.logical];
   const engines: ServiceProcess[] = [];
   const start = async (name: string) => {
@@ -405,7 +437,7 @@ async function takeoverTrials(runId: string, database: TestDatabase, users: stri
     await producer.disconnect();
     await observer.disconnect();
     await Promise.all(engines.map((e) => e.kill9()));
-    await topics.cleanup();
+    await drop();
   }
   const times = trials.map((t) => t.killToFirstResultMs).sort((a, b) => a - b);
   return {
@@ -439,11 +471,11 @@ async function main(): Promise<void> {
     ).map((u) => u.id);
     const commands = buildCommands(COMMANDS, users);
     const baseline = await baselineRun(`${runId}b`, commands);
-    const engine = await engineRun(`${runId}e`, database, commands, {});
-    const engineNoHash = await engineRun(`${runId}n`, database, commands, {
+    const engine = await engineRun(`${runId}e`, commands, {});
+    const engineNoHash = await engineRun(`${runId}n`, commands, {
       ENGINE_CHECKPOINT_HASH: 'false',
     });
-    const takeovers = await takeoverTrials(`${runId}t`, database, users);
+    const takeovers = await takeoverTrials(`${runId}t`, users);
     const summary = {
       bench: 'engine-service',
       commands: COMMANDS,
