@@ -3,8 +3,10 @@
 //   (a) single orders over HTTP, fixed concurrency, keep-alive connections, many users
 //   (b) batch ingestion over HTTP (POST /api/v1/orders/batch), orders committed per second
 //   (c) pgbench: BEGIN; the insert-orders statement; the outbox insert; COMMIT
-//   (d) only with --phases containing d (needs Kafka): the outbox relay draining what (a) and (b)
-//       queued to the real broker, messages published per second
+//   (d) only with --phases containing d: the outbox relay draining what (a) and (b) queued to the
+//       real broker, messages published per second
+// Every phase needs a Kafka broker (KAFKA_BROKERS, default 127.0.0.1:9092): order-service checks
+// at boot that its database and its log are one exchange's, so the run gets topics of its own.
 // Prints each rate, (a)/(c), p50/p99 of (a), and one JSON object on the last line.
 // Usage: npm run bench:order-entry [-- --seconds 10 --concurrency 32 --users 64 --phases abcd]
 import { spawnSync } from 'node:child_process';
@@ -43,14 +45,14 @@ const BATCH_CONCURRENCY = Number(args.get('batch-concurrency') ?? 2);
 const POOL_MAX = args.get('pool') ?? '20';
 /**
  * Phases to run, any of a, b, c, d; a, b and c by default. (a)/(c) is printed only when both
- * ran; d (the relay, after b) needs a Kafka broker (KAFKA_BROKERS, default 127.0.0.1:9092).
+ * ran; d is the relay, after b.
  */
 const PHASES = args.get('phases') ?? 'abc';
 /** How long phase (d) may take to drain the outbox before the bench gives up. */
 const RELAY_DRAIN_TIMEOUT_MS = 300_000;
 
 const SECRET = 'bench-order-entry-internal-secret-0123456789';
-/** Unique per run: phase (d) publishes to this run's own topics and deletes them at the end. */
+/** Unique per run: the services use this run's own topics, deleted at the end. */
 const RUN_ID = newRunId('benchoe');
 const TOPIC_PREFIX = `${RUN_ID}.`;
 const ORDERS_TOPIC = `${TOPIC_PREFIX}exchange.orders`;
@@ -387,6 +389,7 @@ async function countOrders(database: TestDatabase): Promise<number> {
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('benchoe', { seed: true });
+  const topics = await createTestTopics(RUN_ID);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
@@ -396,6 +399,7 @@ async function main(): Promise<void> {
       env: {
         DATABASE_URL: database.url,
         DATABASE_POOL_MAX: POOL_MAX,
+        KAFKA_BROKERS: kafkaBrokersForTests().join(','),
         KAFKA_TOPIC_PREFIX: TOPIC_PREFIX,
         INTERNAL_AUTH_SECRET: SECRET,
         // TX1 alone is measured, as pgbench does: no relay draining the outbox beside it.
@@ -471,44 +475,37 @@ async function main(): Promise<void> {
       | { messages: number; messagesPerSecond: number; serviceUs: number; postgresUs: number }
       | undefined;
     if (PHASES.includes('d')) {
-      const topics = await createTestTopics(RUN_ID, [
-        { logical: TOPICS.orders.logical, partitions: TOPICS.orders.partitionsDefault },
-      ]);
-      try {
-        service = await startService({
-          service: 'order-service',
-          env: {
-            DATABASE_URL: database.url,
-            DATABASE_POOL_MAX: POOL_MAX,
-            KAFKA_BROKERS: kafkaBrokersForTests().join(','),
-            KAFKA_TOPIC_PREFIX: TOPIC_PREFIX,
-            INTERNAL_AUTH_SECRET: SECRET,
-            LOG_LEVEL: 'warn',
-          },
-        });
-        const measured = await measureCpu(database, service.pid, () => drainOutbox(database));
-        // A send that failed and was retried shows here, and as duplicates on Kafka.
-        for (const record of service.logRecords())
-          if (record.level === 'warn' || record.level === 'error')
-            log(`(d) relay ${String(record.level)}: ${JSON.stringify(record).slice(0, 600)}`);
-        await service.stop();
-        service = undefined;
-        const { queued, messagesPerSecond } = measured.result;
-        const onKafka = await recordsOnKafka(topics);
-        // At least once: fewer records than queued messages would be a lost command.
-        if (onKafka < queued.messages)
-          throw new Error(`${queued.messages} messages queued, ${onKafka} records on Kafka`);
-        relay = {
-          messages: queued.messages,
-          messagesPerSecond,
-          ...cpuPerOrder(measured, queued.messages),
-        };
-        log(
-          `(d) outbox relay to Kafka: ${messagesPerSecond.toFixed(0)} messages/s (${queued.messages} messages in ${queued.rows} rows, ${onKafka} records on Kafka; CPU per message: relay process ${relay.serviceUs} us, PostgreSQL ${relay.postgresUs} us)`,
-        );
-      } finally {
-        await topics.cleanup();
-      }
+      service = await startService({
+        service: 'order-service',
+        env: {
+          DATABASE_URL: database.url,
+          DATABASE_POOL_MAX: POOL_MAX,
+          KAFKA_BROKERS: kafkaBrokersForTests().join(','),
+          KAFKA_TOPIC_PREFIX: TOPIC_PREFIX,
+          INTERNAL_AUTH_SECRET: SECRET,
+          LOG_LEVEL: 'warn',
+        },
+      });
+      const measured = await measureCpu(database, service.pid, () => drainOutbox(database));
+      // A send that failed and was retried shows here, and as duplicates on Kafka.
+      for (const record of service.logRecords())
+        if (record.level === 'warn' || record.level === 'error')
+          log(`(d) relay ${String(record.level)}: ${JSON.stringify(record).slice(0, 600)}`);
+      await service.stop();
+      service = undefined;
+      const { queued, messagesPerSecond } = measured.result;
+      const onKafka = await recordsOnKafka(topics);
+      // At least once: fewer records than queued messages would be a lost command.
+      if (onKafka < queued.messages)
+        throw new Error(`${queued.messages} messages queued, ${onKafka} records on Kafka`);
+      relay = {
+        messages: queued.messages,
+        messagesPerSecond,
+        ...cpuPerOrder(measured, queued.messages),
+      };
+      log(
+        `(d) outbox relay to Kafka: ${messagesPerSecond.toFixed(0)} messages/s (${queued.messages} messages in ${queued.rows} rows, ${onKafka} records on Kafka; CPU per message: relay process ${relay.serviceUs} us, PostgreSQL ${relay.postgresUs} us)`,
+      );
     }
 
     let base: ReturnType<typeof pgbench> | undefined;
@@ -546,6 +543,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await service?.kill9();
+    await topics.cleanup();
     await database.drop();
   }
 }
