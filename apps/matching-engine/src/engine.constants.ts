@@ -63,8 +63,52 @@ export const SETTLEMENT_POLL_INTERVAL_MS = 50;
 /** Pause before a leader retries a takeover that failed (broker, database or settlement wait). */
 export const TAKEOVER_RETRY_DELAY_MS = 500;
 
-/** Consumer session timeout: the broker's minimum by default; only this process is a member. */
-export const ENGINE_CONSUMER_SESSION_TIMEOUT_MS = 6_000;
+/**
+ * Session timeout of the engine's consumers (the leader's and a standby's), in milliseconds.
+ *
+ * kafkajs sends heartbeats only between fetches and batches, never from a timer of its own, so a
+ * member stays in its group only while the gap between two of those calls is shorter than this.
+ * An idle consumer's gap is the fetch wait (ENGINE_FETCH_WAIT_MS); a busy one calls heartbeat()
+ * after every transaction. The old value, 6 s against kafkajs's default 5 s fetch wait, left 1 s
+ * of slack: a quiet leader was dropped from its group now and then, and a rejoin used to lose its
+ * place. Each leadership and each follow has a group of its own (no other member ever waits on a
+ * dead one), so a long timeout costs nothing; 10 s is ten fetch waits, and above the broker's
+ * group.min.session.timeout.ms (6 s).
+ */
+export const ENGINE_CONSUMER_SESSION_TIMEOUT_MS = 10_000;
+
+/**
+ * How often the engine's consumers heartbeat, at most, in milliseconds: on every fetch or batch
+ * at least this long after the last one, so an idle member heartbeats about once a fetch wait.
+ */
+export const ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS = 1_000;
+
+/**
+ * The leader's longest fetch wait when no command arrives, in milliseconds (kafkajs waits 5 s by
+ * default). Commands are returned as soon as they arrive whatever this is; it only sets how often
+ * an idle leader heartbeats (see ENGINE_CONSUMER_SESSION_TIMEOUT_MS) and how long a stop waits
+ * for the fetch in flight.
+ */
+export const ENGINE_FETCH_WAIT_MS = 1_000;
+
+/**
+ * How often the progress watchdog compares the end of the orders log with the leader's committed
+ * positions, in milliseconds. A probe is one ListOffsets request on a kept-open admin connection.
+ */
+export const ENGINE_WATCHDOG_INTERVAL_MS = 1_000;
+
+/**
+ * Longest one watchdog probe (the orders log's end offsets) may take, in milliseconds; a probe
+ * that does not answer in time measures nothing (it neither proves nor disproves progress).
+ */
+export const ENGINE_WATCHDOG_PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * How long a leader whose watchdog handed its lease over stays out of the campaign, in
+ * milliseconds, so that the standby (which polls every renew interval) acquires the lease rather
+ * than the process that just gave it up. With no standby the same process leads again after it.
+ */
+export const ENGINE_HANDOVER_HOLD_OFF_MS = 10_000;
 
 /** Longest a leader waits for its in-flight transaction when it stops. */
 export const SESSION_STOP_TIMEOUT_MS = 10_000;

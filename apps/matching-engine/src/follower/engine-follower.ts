@@ -13,6 +13,7 @@ import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { createMarket, MatchingEngine } from '@app/domain';
 import { TOPICS, createReadCommittedConsumer } from '@app/messaging';
 import {
+  ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
   ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
   FOLLOWER_BUFFER_COMMANDS_MAX,
   FOLLOWER_FETCH_WAIT_MS,
@@ -46,6 +47,8 @@ const REPLAY_SLICE_COMMANDS = 2_000;
 
 interface Following {
   readonly engine: MatchingEngine;
+  /** The consumer's group: one per follow, so a new follow never waits on an old member. */
+  readonly groupId: string;
   /** Reads the shard's committed offsets every poll; one connection for the whole follow. */
   readonly admin: Admin;
   readonly restoredOrderIds: ReadonlySet<string>;
@@ -83,6 +86,8 @@ export class EngineFollower {
   private readonly ordersTopic: string;
   private readonly snapshotsTopic: string;
   private readonly labels: { shard: string };
+  /** Follows started so far; names each follow's consumer group. */
+  private follows = 0;
 
   constructor(private readonly deps: FollowerDeps) {
     const { settings, topics } = deps;
@@ -268,10 +273,13 @@ export class EngineFollower {
     const positions = new Map<number, bigint>();
     for (const p of partitions) positions.set(p, BigInt(snapshot.inputOffsets[String(p)] ?? '0'));
     if (stale()) return undefined;
+    this.follows += 1;
+    const groupId = `${this.groupBase}.follower.${settings.ENGINE_INSTANCE_ID}.${this.follows}`;
     const consumer = createReadCommittedConsumer(kafka, {
-      groupId: `${this.groupBase}.follower.${settings.ENGINE_INSTANCE_ID}`,
+      groupId,
       partitionAssigners: [shardAssigner(settings.ENGINE_SHARD, settings.ENGINE_SHARDS)],
       sessionTimeout: ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
       // Fetches return within this when there is nothing new, which bounds how long a stop
       // (a takeover's or a shutdown's) waits for the fetch in flight.
       maxWaitTimeInMs: FOLLOWER_FETCH_WAIT_MS,
@@ -279,6 +287,7 @@ export class EngineFollower {
     const admin = kafka.admin();
     const following: Following = {
       engine,
+      groupId,
       admin,
       restoredOrderIds: new Set(snapshot.restoredOrderIds),
       snapshotToken: snapshot.fencingToken,
@@ -296,6 +305,16 @@ export class EngineFollower {
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         following.gap ??= `consumer crashed: ${String(payload.error)}`;
       });
+      // The group commits nothing, so every join (a rejoin too) starts kafkajs at the beginning
+      // of the log: seek to what this follow has fetched, before the join's first fetch, rather
+      // than read the whole log again (onFetched would skip it, slowly).
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        for (const partition of payload.memberAssignment[this.ordersTopic] ?? []) {
+          const offset = following.fetched.get(partition);
+          if (offset !== undefined)
+            consumer.seek({ topic: this.ordersTopic, partition, offset: offset.toString() });
+        }
+      });
       await consumer.subscribe({ topic: this.ordersTopic, fromBeginning: true });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
@@ -306,9 +325,6 @@ export class EngineFollower {
       autoCommit: false,
       eachBatch: async ({ batch }) => this.onFetched(following, batch.partition, batch.messages),
     });
-    for (const [partition, offset] of positions) {
-      consumer.seek({ topic: this.ordersTopic, partition, offset: offset.toString() });
-    }
     return following;
   }
 
@@ -462,9 +478,7 @@ export class EngineFollower {
     ]);
     const admin = this.deps.kafka.admin();
     await admin.connect().catch(() => undefined);
-    await admin
-      .deleteGroups([`${this.groupBase}.follower.${this.deps.settings.ENGINE_INSTANCE_ID}`])
-      .catch(() => undefined);
+    await admin.deleteGroups([following.groupId]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }

@@ -27,7 +27,9 @@ import {
 import type { Logger } from '@app/observability';
 import {
   ENGINE_BATCH_COMMANDS_MAX,
+  ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
   ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
+  ENGINE_FETCH_WAIT_MS,
   ENGINE_MATCH_SLICE_COMMANDS,
   ENGINE_SEND_BYTES_MAX,
   ENGINE_SEND_MESSAGES_MAX,
@@ -83,6 +85,18 @@ export interface SymbolState extends BookCheckpoint {
 /** Where a leadership's book came from. */
 export type RestoreSource = 'warm' | 'cold';
 
+/** Thrown into a session that the progress watchdog ends: it made no progress on waiting work. */
+export class EngineStalledError extends Error {
+  override readonly name = 'EngineStalledError';
+  readonly code = 'ENGINE_STALLED';
+}
+
+/**
+ * Sessions started by this process so far. Each session's consumer joins a group named by it, so
+ * a session that replaces a failed one of the same leadership never meets the old one's member.
+ */
+let sessionsStarted = 0;
+
 export class LeaderSession {
   private stopping = false;
   private consumer: Consumer | undefined;
@@ -94,6 +108,8 @@ export class LeaderSession {
   private endSession: (error?: unknown) => void = () => undefined;
   private readonly ended: Promise<void>;
   private consuming = false;
+  /** Set by a test fault hook: the consumer pauses every partition as soon as it runs. */
+  private frozen = false;
   private readonly shardLabel: { shard: string };
   private readonly groupBase: string;
   private readonly memberGroupId: string;
@@ -114,10 +130,11 @@ export class LeaderSession {
     // Consumer group and transactional id of the shard: the same on every node, so offsets
     // committed by one leader are where the next resumes and its producer fences the last.
     this.groupBase = `${settings.KAFKA_TOPIC_PREFIX}engine-shard-${settings.ENGINE_SHARD}`;
-    // The consumer itself joins a group of its own, named by this leadership, and commits
-    // nothing there: a kill -9'd leader's membership would hold the shard's group in rebalance
-    // until its session timed out, delaying the takeover.
-    this.memberGroupId = `${this.groupBase}.member.${settings.ENGINE_INSTANCE_ID}.${token}`;
+    // The consumer itself joins a group of its own, named by this session, and commits nothing
+    // there: a kill -9'd leader's membership would hold the shard's group in rebalance until its
+    // session timed out, delaying the takeover.
+    sessionsStarted += 1;
+    this.memberGroupId = `${this.groupBase}.member.${settings.ENGINE_INSTANCE_ID}.${token}.${sessionsStarted}`;
     this.ordersTopic = topics.of(TOPICS.orders.logical);
     this.resultsTopic = topics.of(TOPICS.engineResults.logical);
     this.snapshotsTopic = topics.of(TOPICS.engineSnapshots.logical);
@@ -185,6 +202,25 @@ export class LeaderSession {
 
   committedOffsets(): Record<string, string> {
     return Object.fromEntries([...this.nextOffsets].map(([p, o]) => [String(p), o.toString()]));
+  }
+
+  /** The next offset to apply per partition of the orders topic, while consuming. */
+  positions(): ReadonlyMap<number, bigint> | undefined {
+    return this.consuming ? this.nextOffsets : undefined;
+  }
+
+  /** Ends the session as failed (the supervisor starts a fresh one while the lease is held). */
+  abort(error: Error): void {
+    this.fail(error);
+  }
+
+  /**
+   * A fault for tests: the consumer stops fetching every partition (it stays in its group and
+   * heartbeats), so the position stops while commands wait, which the watchdog must notice.
+   */
+  freeze(): void {
+    this.frozen = true;
+    this.consumer?.pause([{ topic: this.ordersTopic }]);
   }
 
   private cancelled(): boolean {
@@ -469,29 +505,38 @@ export class LeaderSession {
 
   private async startConsumer(): Promise<void> {
     const { kafka, settings } = this.deps;
-    this.consumer = createReadCommittedConsumer(kafka, {
+    const consumer = createReadCommittedConsumer(kafka, {
       groupId: this.memberGroupId,
       partitionAssigners: [shardAssigner(settings.ENGINE_SHARD, settings.ENGINE_SHARDS)],
       sessionTimeout: ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: ENGINE_FETCH_WAIT_MS,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.ordersTopic, fromBeginning: true });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.ordersTopic, fromBeginning: true });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!this.stopping) this.fail(payload.error);
     });
-    await this.consumer.run({
+    // The member group commits nothing, so every join (the first, and any rejoin after a
+    // rebalance or after the coordinator dropped the member) starts kafkajs at the beginning of
+    // the log. The shard's position is this session's: seek there on every join, before the
+    // join's first fetch. onBatch also skips, and resolves, records below it, whatever arrives.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment[this.ordersTopic] ?? [];
+      for (const partition of assigned) {
+        const offset = this.nextOffsets.get(partition);
+        if (offset !== undefined)
+          consumer.seek({ topic: this.ordersTopic, partition, offset: offset.toString() });
+      }
+      if (this.frozen) consumer.pause([{ topic: this.ordersTopic }]);
+    });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    // The member group has no positions of its own: it starts at the beginning of the log and
-    // moves at once to the shard's committed positions. Records below them that a first fetch
-    // may still deliver are skipped in onBatch.
-    for (const [partition, offset] of this.nextOffsets) {
-      if (offset > 0n)
-        this.consumer.seek({ topic: this.ordersTopic, partition, offset: offset.toString() });
-    }
     this.assertStillLeader('consumer started');
     this.consuming = true;
   }
@@ -503,16 +548,33 @@ export class LeaderSession {
    * transaction fails, the session ends and the book (ahead by up to two chunks) is discarded,
    * exactly as it was when it was ahead by one.
    */
-  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat } = payload;
     const engine = this.engine;
     const context = this.context;
     const producer = this.producer;
     if (engine === undefined || context === undefined || producer === undefined) return;
     const partition = batch.partition;
-    const next = this.nextOffsets.get(partition) ?? 0n;
-    // Records below the committed position were applied already (a fetch that raced a seek).
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= next);
-    if (messages.length === 0) return;
+    const next = this.nextOffsets.get(partition);
+    if (next === undefined) return;
+    const messages = commandsToApply(batch.messages, next);
+    if (messages === 'gap') {
+      // kafkajs is ahead of the shard's position: applying this would skip commands. Go back.
+      this.deps.logger.error(
+        { partition, position: next.toString(), fetchedFrom: batch.firstOffset() },
+        'engine consumer fetched past its committed position; seeking back',
+      );
+      this.consumer?.seek({ topic: batch.topic, partition, offset: next.toString() });
+      return;
+    }
+    if (messages.length === 0) {
+      // Records below the committed position were applied already (a fetch from before a seek
+      // or a rejoin): resolving them moves kafkajs's fetch position on, instead of fetching the
+      // same records again forever.
+      if (next > 0n) resolveOffset((next - 1n).toString());
+      await heartbeat();
+      return;
+    }
     const labels = this.shardLabel;
     const chunkAt = (start: number) =>
       messages.slice(start, Math.min(messages.length, start + ENGINE_BATCH_COMMANDS_MAX));
@@ -741,4 +803,21 @@ function groupSymbols(markets: readonly Market[], partitionCount: number): Map<n
     out.set(partition, list);
   }
   return out;
+}
+
+/**
+ * The fetched records to apply, given the partition's committed position `next`: those at or past
+ * it, which must start exactly at it ('gap' when they start later, which would skip commands; the
+ * orders log has no gaps of its own, its producer is not transactional). Records below `next`
+ * were applied already.
+ */
+export function commandsToApply<M extends { readonly offset: string }>(
+  messages: readonly M[],
+  next: bigint,
+): readonly M[] | 'gap' {
+  let first = 0;
+  while (first < messages.length && BigInt(messages[first].offset) < next) first += 1;
+  if (first === messages.length) return [];
+  if (BigInt(messages[first].offset) !== next) return 'gap';
+  return first === 0 ? messages : messages.slice(first);
 }
