@@ -99,4 +99,30 @@ describe('LeaderElector', () => {
     expect(store.calls).toEqual(['ensure', 'acquire', 'release']);
     expect(elector.current().role).toBe('stopped');
   });
+
+  it('hands over: steps down, releases the lease and campaigns again only after the hold-off', async () => {
+    const store = scriptedStore();
+    store.answers.push([{ token: '5' }], [{ token: '9' }]);
+    const elector = new LeaderElector(store.query, options);
+    const changes: string[] = [];
+    elector.on('change', (state, reason) => changes.push(`${state.role}:${reason}`));
+    await elector.start();
+    await elector.handOver(5_000);
+    expect(elector.current()).toEqual({ role: 'follower', token: undefined });
+    expect(store.calls).toEqual(['ensure', 'acquire', 'release']);
+    // Ticks during the hold-off do not try to acquire, so a standby gets the lease first.
+    clock += 4_000;
+    await jest.advanceTimersByTimeAsync(4_000);
+    expect(store.calls).toEqual(['ensure', 'acquire', 'release']);
+    clock += 1_000;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(store.calls).toEqual(['ensure', 'acquire', 'release', 'acquire']);
+    expect(elector.current()).toEqual({ role: 'leader', token: 9n });
+    expect(changes).toEqual([
+      'leader:lease acquired',
+      'follower:handed over',
+      'leader:lease acquired',
+    ]);
+    await elector.stop();
+  });
 });

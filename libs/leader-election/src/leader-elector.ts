@@ -69,6 +69,8 @@ export class LeaderElector {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<void> | undefined;
+  /** Monotonic time before which this process does not try to acquire (after a hand-over). */
+  private holdOffUntil = 0;
   private readonly listeners: { [K in keyof LeaderElectorEvents]: LeaderElectorEvents[K][] } = {
     change: [],
     renewed: [],
@@ -128,6 +130,24 @@ export class LeaderElector {
     this.setState({ role: 'stopped', token: undefined }, 'stopped');
   }
 
+  /**
+   * Gives the lease up while running: steps down at once, releases the row so that another
+   * process can acquire it without waiting for the TTL, and does not try to acquire it again for
+   * `holdOffMs`, so a standby (polling every renew interval) gets it. For a leader that cannot do
+   * its work here; with no other candidate it leads again after the hold-off.
+   */
+  async handOver(holdOffMs: number): Promise<void> {
+    const { role, token } = this.state;
+    this.holdOffUntil = this.now() + holdOffMs;
+    if (role !== 'leader' || token === undefined) return;
+    this.stepDown('handed over');
+    await this.query(RELEASE_SQL, [
+      this.options.leaseName,
+      this.options.holderId,
+      token.toString(),
+    ]);
+  }
+
   private async tick(): Promise<void> {
     if (!this.running) return;
     this.inFlight = this.campaign();
@@ -151,7 +171,7 @@ export class LeaderElector {
         if (rows.length === 0) return this.stepDown('renewal refused: lease lost');
         this.extendDeadline(sentAt);
         this.emit('renewed', current.token);
-      } else if (current.role === 'follower') {
+      } else if (current.role === 'follower' && this.now() >= this.holdOffUntil) {
         const rows = await this.query(ACQUIRE_SQL, [
           this.options.leaseName,
           this.options.holderId,
