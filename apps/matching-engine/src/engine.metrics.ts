@@ -111,6 +111,36 @@ export function engineMetrics() {
           registers,
         }),
     ),
+    inputLag: getOrCreate(
+      'engine_input_lag_commands',
+      () =>
+        new Gauge({
+          name: 'engine_input_lag_commands',
+          help: "Commands in the orders log past the leader's committed positions (0 on a standby)",
+          labelNames,
+          registers,
+        }),
+    ),
+    secondsSinceProgress: getOrCreate(
+      'engine_seconds_since_progress',
+      () =>
+        new Gauge({
+          name: 'engine_seconds_since_progress',
+          help: "How long the leader's position has stood still while commands wait (0 when none wait)",
+          labelNames,
+          registers,
+        }),
+    ),
+    stalls: getOrCreate(
+      'engine_stalls_total',
+      () =>
+        new Counter({
+          name: 'engine_stalls_total',
+          help: 'Stalls the progress watchdog acted on, by action: restart (the session) or handover (the lease)',
+          labelNames: ['shard', 'action'] as const,
+          registers,
+        }),
+    ),
     restoreMismatches: getOrCreate(
       'engine_restore_hash_mismatches_total',
       () =>

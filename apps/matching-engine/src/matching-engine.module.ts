@@ -5,6 +5,7 @@ import { DatabaseModule, databaseCheck } from '@app/database';
 import { KAFKA, MessagingModule, TopicNames, kafkaCheck } from '@app/messaging';
 import type { Logger } from '@app/observability';
 import { PlatformModule } from '@app/platform';
+import { EngineFaultsController } from './engine-faults.controller';
 import { EngineRole } from './engine-role';
 import { EngineStateController } from './engine-state.controller';
 import { EngineLeader } from './leader/engine-leader.service';
@@ -12,7 +13,8 @@ import { MatchingEngineSettings } from './matching-engine.settings';
 
 /**
  * Active-standby matching engine. Both processes are live and ready when their dependencies
- * answer; the health output and metrics say which one is active.
+ * answer and, on the active one, while it makes progress on the commands waiting in the orders
+ * log (its progress watchdog); the health output and metrics say which one is active.
  */
 @Module({})
 export class MatchingEngineModule {
@@ -42,8 +44,10 @@ export class MatchingEngineModule {
             {
               module: EngineRoleModule,
               providers: [role, leader],
-              controllers: [EngineStateController],
-              exports: [EngineRole],
+              controllers: settings.ENGINE_FAULT_HOOKS
+                ? [EngineStateController, EngineFaultsController]
+                : [EngineStateController],
+              exports: [EngineRole, EngineLeader],
             },
           ],
           checks: [
@@ -52,10 +56,20 @@ export class MatchingEngineModule {
               useFactory: (dataSource: DataSource) => databaseCheck(dataSource),
             },
             { inject: [KAFKA], useFactory: (kafka: Kafka) => kafkaCheck(kafka) },
+            {
+              inject: [EngineLeader],
+              useFactory: (engineLeader: EngineLeader) => ({
+                name: 'matching',
+                check: () => engineLeader.watchdog.check(),
+              }),
+            },
           ],
           details: {
-            inject: [EngineRole],
-            useFactory: (engineRole: EngineRole) => () => engineRole.details(),
+            inject: [EngineRole, EngineLeader],
+            useFactory: (engineRole: EngineRole, engineLeader: EngineLeader) => () => ({
+              ...engineRole.details(),
+              progress: engineLeader.watchdog.status() ?? null,
+            }),
           },
         }),
       ],

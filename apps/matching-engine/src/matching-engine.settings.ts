@@ -75,6 +75,27 @@ export class MatchingEngineSettings extends withKafka(withDatabase(BaseSettings)
   @Max(600_000)
   ENGINE_WARM_HANDOFF_TIMEOUT_MS = 5_000;
 
+  /**
+   * The progress watchdog's bound, in milliseconds: a leader whose committed position on some
+   * partition has not moved for this long while the orders log holds commands past it is stalled.
+   * It says so (readiness, metrics, one error log), restarts its session from the committed
+   * offsets, and hands the lease over if the next session stalls too. Well above a transaction's
+   * worst time (a second or two on a loaded machine), well below what a trader would wait.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  ENGINE_STALL_TIMEOUT_MS = 10_000;
+
+  /**
+   * Exposes POST /engine/faults/stall, which freezes the leader's consumer (for failure tests of
+   * the watchdog). Never set in production.
+   */
+  @ToBoolean()
+  @IsBoolean()
+  ENGINE_FAULT_HOOKS = false;
+
   /** Names this process in the lease row and in logs; unique per process. */
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'must be 1-64 letters, digits or ._:-' })
   ENGINE_INSTANCE_ID = `${hostname()}-${process.pid}`;

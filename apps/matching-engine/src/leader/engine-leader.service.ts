@@ -5,14 +5,15 @@ import {
 } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Queryable } from '@app/database';
-import type { TopicNames } from '@app/messaging';
+import { TOPICS, type TopicNames } from '@app/messaging';
 import type { Logger } from '@app/observability';
 import { TAKEOVER_RETRY_DELAY_MS } from '../engine.constants';
 import { engineMetrics } from '../engine.metrics';
 import type { EngineRole } from '../engine-role';
 import { EngineFollower } from '../follower/engine-follower';
 import type { MatchingEngineSettings } from '../matching-engine.settings';
-import { LeaderSession, type SymbolState } from './leader-session';
+import { EngineStalledError, LeaderSession, type SymbolState } from './leader-session';
+import { ProgressWatchdog, type ProgressStatus } from './progress-watchdog';
 
 /**
  * Runs a LeaderSession while this process leads its shard: starts one when the lease is
@@ -30,6 +31,10 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly idle: boolean;
   private readonly metrics = engineMetrics();
   private readonly follower: EngineFollower | undefined;
+  /** Watches the leader's progress on the orders log; restarts or hands over a stalled one. */
+  readonly watchdog: ProgressWatchdog;
+  /** Sessions still to be frozen by the test fault hook (ENGINE_FAULT_HOOKS). */
+  private sessionsToFreeze = 0;
 
   constructor(
     private readonly role: EngineRole,
@@ -57,6 +62,16 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
         metrics: this.metrics,
       });
     }
+    this.watchdog = new ProgressWatchdog({
+      kafka,
+      ordersTopic: topics.of(TOPICS.orders.logical),
+      shard: settings.ENGINE_SHARD,
+      stallTimeoutMs: settings.ENGINE_STALL_TIMEOUT_MS,
+      logger,
+      metrics: this.metrics,
+      session: () => this.session,
+      handOver: (holdOffMs) => role.elector.handOver(holdOffMs),
+    });
     // Registered before EngineRole starts campaigning (at bootstrap), so no change is missed.
     role.elector.on('change', () => this.reconcile());
   }
@@ -67,11 +82,13 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
     restoredFrom: string | null;
     symbols: Record<string, SymbolState>;
     committedOffsets: Record<string, string>;
+    progress: ProgressStatus | null;
     standby: ReturnType<EngineFollower['status']> | null;
   } {
     const symbols = this.session?.state();
     return {
       consuming: symbols !== undefined,
+      progress: this.watchdog.status() ?? null,
       restoredFrom: (symbols !== undefined ? this.session?.source() : undefined) ?? null,
       symbols: symbols ?? {},
       committedOffsets: this.session?.committedOffsets() ?? {},
@@ -81,6 +98,7 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** A process that starts as standby sees no role change: it starts following here. */
   onApplicationBootstrap(): void {
+    if (!this.idle) this.watchdog.start();
     this.reconcile();
   }
 
@@ -88,7 +106,19 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
     this.shuttingDown = true;
     clearTimeout(this.retryTimer);
     this.session?.stop();
-    await Promise.all([this.previous, this.follower?.stop()]);
+    await Promise.all([this.previous, this.follower?.stop(), this.watchdog.stop()]);
+  }
+
+  /**
+   * The test fault hook: freezes the consumer of the current session and of the next
+   * `sessions - 1` sessions (their positions stop while commands wait).
+   */
+  freezeSessions(sessions: number): void {
+    this.sessionsToFreeze = sessions;
+    if (this.session !== undefined && this.sessionsToFreeze > 0) {
+      this.sessionsToFreeze -= 1;
+      this.session.freeze();
+    }
   }
 
   private reconcile(): void {
@@ -99,6 +129,7 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
       session.stop();
       this.session = undefined;
     }
+    if (role !== 'leader') this.watchdog.leadershipEnded();
     if (
       role === 'leader' &&
       token !== undefined &&
@@ -129,6 +160,10 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
       token,
     );
     this.session = session;
+    if (this.sessionsToFreeze > 0) {
+      this.sessionsToFreeze -= 1;
+      session.freeze();
+    }
     const before = this.previous;
     this.previous = (async () => {
       await before;
@@ -136,7 +171,17 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
       try {
         await session.run();
       } catch (error) {
-        this.logger.error({ err: error, token: token.toString() }, 'engine leader session failed');
+        // The watchdog has logged the stall it ended this session for.
+        if (error instanceof EngineStalledError)
+          this.logger.warn(
+            { token: token.toString() },
+            'engine leader session ended by the watchdog',
+          );
+        else
+          this.logger.error(
+            { err: error, token: token.toString() },
+            'engine leader session failed',
+          );
       }
       if (this.session === session) this.session = undefined;
       if (!this.shuttingDown) {
