@@ -1,7 +1,7 @@
 // Proves the commands TX1 queues and the order queries, in-process on real PostgreSQL: a place
 // command decodes to exactly the order's integers and lock cap, a cancel (by id, by client id)
-// queues one command however often it is repeated, cancel-all one per market, and paging walks
-// every order once with symbol and time filters.
+// queues one command however often it is repeated, cancel-all one cancel per order not yet
+// cancel-requested, and paging walks every order once with symbol and time filters.
 import { decodeCommand } from '@app/domain';
 import { OutboxRelayService } from '@app/outbox';
 import { createTestDatabase, expectAuditClean, readOutbox, type TestDatabase } from '@app/testing';
@@ -169,13 +169,14 @@ describe('orders: commands queued and queries (in-process, real PostgreSQL)', ()
     expect(unknown.status).toBe(404);
   });
 
-  it('queues one cancelAll per market with live orders', async () => {
+  it('cancel-all queues one cancel per live order not yet cancel-requested (a bounded result each)', async () => {
     const userId = await newTrader('sweeper');
     const orders = [
       ['BTC-USDT', '100.00', '0.1'],
       ['BTC-USDT', '101.00', '0.1'],
       ['ETH-USDT', '100.00', '0.1'],
     ];
+    const placedIds: string[] = [];
     for (const [symbol, price, quantity] of orders) {
       const placed = await call(userId, 'POST', '/api/v1/orders', {
         symbol,
@@ -185,22 +186,27 @@ describe('orders: commands queued and queries (in-process, real PostgreSQL)', ()
         quantity,
       });
       expect(placed.status).toBe(201);
+      placedIds.push(String(placed.body.orderId));
     }
+    // One already cancel-requested: cancel-all marks it again but queues nothing more for it.
+    expect((await call(userId, 'DELETE', `/api/v1/orders/${placedIds[1]}`)).status).toBe(202);
     const baseline = (await commandsOf(userId)).length;
     const response = await call(userId, 'DELETE', '/api/v1/orders');
     expect(response.status).toBe(202);
     expect(response.body).toHaveLength(3);
     const queued = (await commandsOf(userId)).slice(baseline);
-    expect(queued.map((c) => [c.command.type, c.command.symbol, c.key])).toEqual([
-      ['cancelAll', 'BTC-USDT', 'BTC-USDT'],
-      ['cancelAll', 'ETH-USDT', 'ETH-USDT'],
-    ]);
+    expect(queued.map((c) => [c.command.type, c.command.symbol, c.key, c.command.orderId])).toEqual(
+      [
+        ['cancel', 'BTC-USDT', 'BTC-USDT', placedIds[0]],
+        ['cancel', 'ETH-USDT', 'ETH-USDT', placedIds[2]],
+      ],
+    );
+    for (const c of queued) expect(c.commandId).toBe(c.command.commandId);
+    // Everything is cancel-requested now: a second cancel-all queues nothing.
     const oneMarket = await call(userId, 'DELETE', '/api/v1/orders?symbol=ETH-USDT');
     expect(oneMarket.status).toBe(202);
-    const after = (await commandsOf(userId)).slice(baseline + 2);
-    expect(after.map((c) => [c.command.type, c.command.symbol])).toEqual([
-      ['cancelAll', 'ETH-USDT'],
-    ]);
+    expect(oneMarket.body).toHaveLength(1);
+    expect((await commandsOf(userId)).slice(baseline + 2)).toEqual([]);
     const unknown = await call(userId, 'DELETE', '/api/v1/orders?symbol=DOGE-USDT');
     expect(unknown.body.code).toBe('UNKNOWN_MARKET');
     await expectAuditClean(database.dataSource);

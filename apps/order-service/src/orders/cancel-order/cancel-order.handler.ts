@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { encodeCommand, type CancelAllCommand, type CancelOrderCommand } from '@app/domain';
+import { encodeCommand, type CancelOrderCommand } from '@app/domain';
 import { writeOutbox } from '@app/outbox';
 import { reject, type Rejection } from '../../http/domain-rejection';
 import { MarketRegistry } from '../market-registry';
+import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from '../order-entry-options';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { ORDER_COLUMNS, toOrderView, type OrderRow, type OrderView } from '../order-view';
@@ -25,6 +26,7 @@ export class CancelOrderHandler {
     private readonly dataSource: DataSource,
     private readonly markets: MarketRegistry,
     private readonly ordersTopic: OrdersTopic,
+    @Inject(ORDER_ENTRY_OPTIONS) private readonly options: OrderEntryOptions,
   ) {}
 
   async cancel(userId: string, target: CancelTarget): Promise<OrderView | Rejection> {
@@ -62,7 +64,7 @@ export class CancelOrderHandler {
           symbol: row.symbol,
           orderId: row.id,
         };
-        await this.queue(runner, command);
+        await this.queue(runner, [command]);
         return toOrderView(market, updated[0]);
       }
       return toOrderView(market, row);
@@ -71,7 +73,13 @@ export class CancelOrderHandler {
 
   /**
    * Requests the cancellation of every live order of the user, in one market or all: the
-   * orders are marked and one cancel-all command per market is queued. Returns the marked orders.
+   * orders are marked and one cancel command is queued per order not already cancel-requested
+   * (packed into multi-message outbox rows like a batch's places). Returns the marked orders.
+   *
+   * One command per order, not the engine's cancelAll: a cancelAll's single result carries an
+   * update of every order it ends, and of thousands of orders that result is one record larger
+   * than the broker accepts (1 MB), which the engine cannot publish and would retry for ever.
+   * Each cancel's result holds one order.
    */
   async cancelAll(userId: string, symbol: string | undefined): Promise<OrderView[] | Rejection> {
     if (symbol !== undefined && this.markets.get(symbol) === undefined) {
@@ -84,28 +92,30 @@ export class CancelOrderHandler {
         // Row locks are taken in id order, the order settlement locks orders in, so the two
         // can never wait on each other in a cycle.
         `WITH target AS (
-           SELECT id AS target_id FROM orders
+           SELECT id AS target_id, cancel_requested AS was_requested FROM orders
             WHERE user_id = $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR symbol = $3)
             ORDER BY id FOR UPDATE
          ), u AS (
            UPDATE orders o SET cancel_requested = true, updated_at = now()
              FROM target WHERE o.id = target.target_id
-           RETURNING ${ORDER_COLUMNS})
+           RETURNING ${ORDER_COLUMNS}, target.was_requested)
          SELECT * FROM u ORDER BY created_at DESC, id DESC`,
         [userId, LIVE_STATUSES, symbol ?? null],
       );
-      const symbols = [...new Set(rows.map((row) => row.symbol))].sort();
       const now = Date.now();
-      for (const market of symbols) {
-        const command: CancelAllCommand = {
-          type: 'cancelAll',
+      // Oldest first, as one would cancel them one by one.
+      const commands: CancelOrderCommand[] = rows
+        .filter((row) => !(row as OrderRow & { was_requested: boolean }).was_requested)
+        .reverse()
+        .map((row) => ({
+          type: 'cancel',
           commandId: uuidv7(now),
           timestampMs: now,
           userId,
-          symbol: market,
-        };
-        await this.queue(runner, command);
-      }
+          symbol: row.symbol,
+          orderId: row.id,
+        }));
+      if (commands.length > 0) await this.queue(runner, commands, this.options.packBatches);
       return rows.flatMap((row) => {
         const market = this.markets.get(row.symbol);
         return market ? [toOrderView(market, row)] : [];
@@ -115,16 +125,19 @@ export class CancelOrderHandler {
 
   private queue(
     runner: QueryRunner,
-    command: CancelOrderCommand | CancelAllCommand,
+    commands: readonly CancelOrderCommand[],
+    pack = false,
   ): Promise<string[]> {
-    return writeOutbox(runner, [
-      {
+    return writeOutbox(
+      runner,
+      commands.map((command) => ({
         topic: this.ordersTopic.name,
         key: command.symbol,
         payload: encodeCommand(command) as object,
         commandId: command.commandId,
-      },
-    ]);
+      })),
+      { pack },
+    );
   }
 
   private async inTransaction<T>(
