@@ -14,7 +14,12 @@ import { SETTLEMENT_TX_ATTEMPTS_MAX } from './settlement.constants';
 import { SettlementError } from './settlement-error';
 import { sqlArray } from './sql-array';
 import type { SettlementMetrics } from './settlement.metrics';
-import type { UserBalanceUpdate, UserOrderUpdate, UserUpdate } from './user-updates';
+import {
+  USER_UPDATE_ORDERS_MAX,
+  type UserBalanceUpdate,
+  type UserOrderUpdate,
+  type UserUpdate,
+} from './user-updates';
 
 /** One record of the results topic, decoded. */
 export interface ConsumedResult {
@@ -529,7 +534,11 @@ async function applyBalances(
   );
 }
 
-/** One `exchange.user-updates` record per affected user, in the same transaction. */
+/**
+ * One `exchange.user-updates` record per affected user, in the same transaction; a user with
+ * more than USER_UPDATE_ORDERS_MAX changed orders gets several, each with at most that many
+ * orders (and the balances on the last), so no record outgrows what the broker accepts.
+ */
 async function writeUserUpdates(
   runner: QueryRunner,
   topic: string,
@@ -554,10 +563,19 @@ async function writeUserUpdates(
     });
   }
   if (byUser.size === 0) return;
-  const messages: OutboxMessage[] = [...byUser].map(([userId, update]) => ({
-    topic,
-    key: userId,
-    payload: { type: 'settlement', userId, ...update } satisfies UserUpdate,
-  }));
+  const messages: OutboxMessage[] = [];
+  for (const [userId, update] of byUser) {
+    for (let from = 0; ; from += USER_UPDATE_ORDERS_MAX) {
+      const last = from + USER_UPDATE_ORDERS_MAX >= update.orders.length;
+      const payload: UserUpdate = {
+        type: 'settlement',
+        userId,
+        orders: update.orders.slice(from, from + USER_UPDATE_ORDERS_MAX),
+        balances: last ? update.balances : [],
+      };
+      messages.push({ topic, key: userId, payload });
+      if (last) break;
+    }
+  }
   await writeOutbox(runner, messages);
 }
