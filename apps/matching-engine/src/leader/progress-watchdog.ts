@@ -216,20 +216,18 @@ export class ProgressWatchdog {
 
   /** The orders log's end offsets of `partitions`, or undefined when the broker does not answer. */
   private async logEnds(partitions: readonly number[]): Promise<Map<number, bigint> | undefined> {
+    const admin = (this.admin ??= this.deps.kafka.admin());
+    let timer: NodeJS.Timeout | undefined;
     try {
-      this.admin ??= this.deps.kafka.admin();
-      const admin = this.admin;
-      await admin.connect();
-      let timer: NodeJS.Timeout | undefined;
       const offsets = await Promise.race([
-        admin.fetchTopicOffsets(this.deps.ordersTopic),
+        admin.connect().then(() => admin.fetchTopicOffsets(this.deps.ordersTopic)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error('the broker did not answer')),
             ENGINE_WATCHDOG_PROBE_TIMEOUT_MS,
           );
         }),
-      ]).finally(() => clearTimeout(timer));
+      ]);
       if (this.probeFailing) this.deps.logger.info({}, 'engine progress watchdog probes again');
       this.probeFailing = false;
       const wanted = new Set(partitions);
@@ -243,7 +241,12 @@ export class ProgressWatchdog {
           'engine progress watchdog cannot read the orders log end; progress unknown',
         );
       this.probeFailing = true;
+      // A fresh connection next time: this one may be what is stuck.
+      this.admin = undefined;
+      void admin.disconnect().catch(() => undefined);
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
