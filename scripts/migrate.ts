@@ -1,19 +1,23 @@
-// Schema CLI: `node -r @swc-node/register scripts/migrate.ts up | down [--all] | seed`.
+// Schema CLI: `node -r @swc-node/register scripts/migrate.ts up | down [--all] | seed | drop`.
 // Reads DATABASE_URL (default: the local exchange database). Exits non-zero with a message on
-// any failure, so that a deployment step or a test setup stops there.
+// any failure, so that a deployment step or a test setup stops there. `drop` deletes the whole
+// database (ending its sessions): for `npm run up -- --reset`, which wipes the local broker with
+// it, never for a database whose log lives on.
 import {
   createDataSource,
   databaseNameOf,
   ensureDatabaseExists,
   migrateDown,
   migrateUp,
+  quoteIdentifier,
   redactUrl,
   seedDemoData,
+  withMaintenanceClient,
 } from '@app/database';
 import type { DataSource } from 'typeorm';
 
 const DATABASE_URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/exchange';
-const USAGE = 'usage: migrate.ts up | down [--all] | seed';
+const USAGE = 'usage: migrate.ts up | down [--all] | seed | drop';
 
 async function withDataSource<T>(
   url: string,
@@ -68,6 +72,15 @@ async function main(args: string[]): Promise<void> {
         if (reverted.length === 0) console.log('no migration applied; nothing to revert');
         for (const name of reverted) console.log(`reverted ${name}`);
       });
+      return;
+    }
+    case 'drop': {
+      const name = databaseNameOf(url);
+      // FORCE ends the sessions still connected (PostgreSQL 13 and later).
+      await withMaintenanceClient(url, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`),
+      );
+      console.log(`dropped database ${name}`);
       return;
     }
     default:

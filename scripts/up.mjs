@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 // The README's start command (`npm run up`): installs dependencies if missing, uses the
-// machine's PostgreSQL and Redis, starts Kafka, migrates and seeds, creates the topics, builds,
-// and starts gateway, order-service, two matching engines (active and standby) and market-data.
-// Prints the URLs; Ctrl-C (or SIGTERM) stops every service and the broker it started.
+// machine's PostgreSQL and Redis, starts Kafka, migrates and seeds, creates the topics, checks
+// that the database and the Kafka log belong to one exchange (binding them when both are fresh),
+// builds, and starts gateway, order-service, two matching engines (active and standby) and
+// market-data. Prints the URLs; Ctrl-C (or SIGTERM) stops every service and the broker it started.
+//
+// When the database and the log are from different lives of the exchange (say the database was
+// dropped while the broker kept its data), it prints why and exits 65 before starting anything.
+// `npm run up -- --reset` then starts a clean exchange: it stops the local broker and deletes its
+// data (KAFKA_DATA_DIR, by default .cache/kafka/<port>/data), drops the database DATABASE_URL
+// names, and goes on as above. Everything in both is lost. It refuses to wipe a broker that
+// scripts/kafka.mjs did not start.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -15,6 +23,7 @@ import {
   run,
   runTs,
   stopKafka,
+  wipeKafka,
 } from './lib/infra.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -34,6 +43,13 @@ const shared = {
 };
 /** Bound on how long one service may take to become ready before `up` gives up. */
 const READY_TIMEOUT_MS = 60_000;
+/**
+ * Exit code of a service (and of scripts/exchange-identity.ts) that found the database and the
+ * Kafka log to belong to different exchanges: EXCHANGE_IDENTITY_MISMATCH_EXIT_CODE in
+ * libs/exchange-identity (a unit test keeps the two equal). Restarting cannot fix that.
+ */
+const IDENTITY_MISMATCH_EXIT_CODE = 65;
+const USAGE = 'usage: npm run up [-- --reset]';
 
 const services = [
   { name: 'order-service', app: 'order-service', port: PORTS.orderService, env: {} },
@@ -85,7 +101,14 @@ function startService(service) {
     });
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) log(`${service.name} exited (code ${code}, signal ${signal})`);
+    service.exit = { code, signal };
+    if (stopping) return;
+    // Nothing here restarts a service; a refusal must stay stopped in any case.
+    if (code === IDENTITY_MISMATCH_EXIT_CODE)
+      log(
+        `${service.name} refused to start: the database and the Kafka log belong to different exchanges (see its fatal line); run \`npm run up -- --reset\` for a clean exchange`,
+      );
+    else log(`${service.name} exited (code ${code}, signal ${signal})`);
   });
   children.push(child);
   return child;
@@ -94,6 +117,13 @@ function startService(service) {
 async function waitReady(service) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
+    if (service.exit) {
+      const { code } = service.exit;
+      throw new UpError(
+        `${service.name} exited (code ${code}) before it was ready`,
+        code === IDENTITY_MISMATCH_EXIT_CODE ? code : 1,
+      );
+    }
     try {
       const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
       if (response.ok) return;
@@ -123,19 +153,58 @@ async function stopAll() {
   log('stopped');
 }
 
+/** An error `up` exits with, with the exit code to use (1 unless given). */
+class UpError extends Error {
+  constructor(message, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+function parseArgs(argv) {
+  const unknown = argv.filter((arg) => arg !== '--reset');
+  if (unknown.length > 0) throw new UpError(`unknown option ${unknown.join(' ')}; ${USAGE}`, 2);
+  return { reset: argv.includes('--reset') };
+}
+
+/**
+ * `--reset`: the broker's data and the database go together, so that what comes up is one fresh
+ * exchange. The broker first: wipeKafka refuses a broker it did not start, and then nothing has
+ * been deleted yet.
+ */
+async function resetExchange(infraEnv) {
+  log('--reset: stopping the local Kafka broker and deleting its data');
+  await wipeKafka(KAFKA_PORT);
+  log(`--reset: dropping the database ${new URL(infraEnv.DATABASE_URL).pathname.slice(1)}`);
+  if (runTs('scripts/migrate.ts', ['drop'], infraEnv) !== 0)
+    throw new UpError('dropping the database failed');
+}
+
 async function main() {
+  const { reset } = parseArgs(process.argv.slice(2));
   ensureInstalled();
   await ensurePostgres();
   await ensureRedis();
+  const infraEnv = { ...shared };
+  if (reset) await resetExchange(infraEnv);
   startedKafka = await ensureKafka(KAFKA_PORT);
   const onSignal = () => stopAll().then(() => process.exit(0));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const infraEnv = { ...shared };
   if (runTs('scripts/migrate.ts', ['seed'], infraEnv) !== 0)
     throw new Error('migration or seed failed');
   if (runTs('scripts/topics.ts', [], infraEnv) !== 0) throw new Error('topic creation failed');
+  // The same check every service runs at boot, once here, so that a database and a log from
+  // different lives stop `up` with one message instead of several refusing services.
+  const identity = runTs('scripts/exchange-identity.ts', [], infraEnv);
+  if (identity === IDENTITY_MISMATCH_EXIT_CODE)
+    throw new UpError(
+      'not starting: the database and the Kafka log belong to different exchanges (above). ' +
+        '`npm run up -- --reset` deletes both and starts a clean exchange.',
+      IDENTITY_MISMATCH_EXIT_CODE,
+    );
+  if (identity !== 0) throw new Error('the exchange identity check failed');
   if (run(process.execPath, [join(ROOT, 'scripts/build.mjs')]) !== 0)
     throw new Error('build failed');
 
@@ -159,5 +228,5 @@ async function main() {
 main().catch(async (error) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   await stopAll();
-  process.exit(1);
+  process.exit(error instanceof UpError ? error.exitCode : 1);
 });

@@ -109,6 +109,12 @@ export async function stopKafka(port) {
   await stop({ port });
 }
 
+/** Stops the local broker (if this script started it) and deletes its data directory. */
+export async function wipeKafka(port) {
+  const { wipeKafka: wipe } = await import('../kafka.mjs');
+  await wipe({ port });
+}
+
 /** Runs a TypeScript script of the repository (migrations, seed, topics) with swc. */
 export function runTs(script, args = [], env = {}) {
   return run(process.execPath, ['-r', '@swc-node/register', join(ROOT, script), ...args], {

@@ -9,6 +9,12 @@ import {
 } from './exchange-identity.constants';
 import { isExchangeIdentityMismatch } from './exchange-identity-error';
 
+/** Where the check reports: a pino logger, or anything with the same two methods. */
+export interface IdentityCheckLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 /** The settings the check reads: those of every service with PostgreSQL and Kafka. */
 export interface ExchangeIdentitySettings {
   readonly DATABASE_URL: string;
@@ -26,7 +32,7 @@ export interface ExchangeIdentitySettings {
  */
 export async function verifyExchangeIdentity(
   settings: ExchangeIdentitySettings,
-  logger: Pick<Logger, 'info' | 'warn'>,
+  logger: IdentityCheckLogger,
   application: string,
 ): Promise<ExchangeIdentityCheck> {
   const deadline = Date.now() + EXCHANGE_IDENTITY_BOOT_TIMEOUT_MS;
