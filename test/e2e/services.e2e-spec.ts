@@ -81,7 +81,13 @@ describe('services as processes', () => {
       expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     }
     const ready = (await orderService.get('/health/ready')).body as Health & { details: object };
-    expect(Object.keys(ready.details).sort()).toEqual(['database', 'kafka', 'process']);
+    // Settlement runs in order-service by default, so its readiness also says it progresses.
+    expect(Object.keys(ready.details).sort()).toEqual([
+      'database',
+      'kafka',
+      'process',
+      'settlement',
+    ]);
 
     expect(await roleOf(engineA)).toBe('active');
     expect(await roleOf(engineB)).toBe('standby');
