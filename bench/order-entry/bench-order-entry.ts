@@ -257,7 +257,7 @@ function bind(sql: string, values: readonly string[]): string {
 /** (c) pgbench script: one TX1 with the application's own two statements. */
 function pgbenchScript(payloadBytes: number): string {
   const insertOrders = bind(
-    sqlConstant('apps/order-service/src/orders/insert-orders.ts', 'INSERT_ORDERS_SQL'),
+    sqlConstant('libs/order-entry/src/insert-orders.ts', 'INSERT_ORDERS_SQL'),
     [
       USER_ID_SQL,
       `'{USDT}'`,

@@ -9,7 +9,7 @@ import type { PlaceOrderCommand } from '@app/domain';
 import { MIGRATIONS, migrateDown, migrateUp } from '@app/database';
 import { AUDIT_CHECKS } from '@app/settlement';
 import { createTestDatabase, expectAuditClean, type TestDatabase } from '@app/testing';
-import { insertOrders, type NewOrder } from '../../../apps/order-service/src/orders/insert-orders';
+import { insertOrders, type NewOrder } from '@app/order-entry';
 
 const MIGRATION = 'OrderLockJournal1790000000009';
 /** Migrations added after 9: this test reverts them first to move 9, and 9's `up` re-applies them. */

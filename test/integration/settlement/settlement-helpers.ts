@@ -27,7 +27,7 @@ import {
   type TestDatabase,
 } from '@app/testing';
 import { crossBook, type CrossBook } from './cross-trades';
-import { insertOrders, type NewOrder } from '../../../apps/order-service/src/orders/insert-orders';
+import { insertOrders, type NewOrder } from '@app/order-entry';
 
 export { expectAuditClean } from '@app/testing';
 

@@ -3,12 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadMarkets } from '@app/database';
 import type { Market } from '@app/domain';
 
-/**
- * How often the markets are re-read, in milliseconds. A halt set by an operator reaches TX1
- * within this bound; the engine is the authority in the meantime and rejects with
- * MARKET_HALTED itself.
- */
-export const MARKETS_REFRESH_INTERVAL_MS = 5_000;
+import { MARKETS_REFRESH_INTERVAL_MS } from './orders.constants';
 
 /** The markets TX1 validates against, loaded at start and refreshed in the background. */
 @Injectable()

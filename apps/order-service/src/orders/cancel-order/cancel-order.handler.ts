@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { encodeCommand, type CancelOrderCommand } from '@app/domain';
 import { writeOutbox } from '@app/outbox';
+import { ORDER_COLUMNS, type OrderRow } from '@app/order-entry';
 import { reject, type Rejection } from '../../http/domain-rejection';
 import { MarketRegistry } from '../market-registry';
 import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from '../order-entry-options';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
-import { ORDER_COLUMNS, toOrderView, type OrderRow, type OrderView } from '../order-view';
+import { toOrderView, type OrderView } from '../order-view';
 
 /** Statuses of an order the engine may still hold (resting, pending, or not yet matched). */
 export const LIVE_STATUSES = ['NEW', 'PENDING_TRIGGER', 'OPEN', 'PARTIALLY_FILLED'] as const;

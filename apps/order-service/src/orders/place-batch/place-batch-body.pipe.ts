@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform, type ValidationPipe } from '@nestjs/common';
 import { createValidationPipe } from '../../http/validation';
-import { PlaceBatchDto } from '../place-order/place-order.dto';
+import { PlaceBatchDto } from './place-batch.dto';
 import { plainBatchBody, type PlaceBatchBody } from './place-batch-body';
 
 /**

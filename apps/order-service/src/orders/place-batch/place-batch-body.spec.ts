@@ -5,9 +5,9 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import { DomainRejection } from '../../http/domain-rejection';
 import { createValidationPipe } from '../../http/validation';
-import { PlaceBatchDto } from '../place-order/place-order.dto';
+import { PlaceBatchDto } from './place-batch.dto';
 import { plainBatchBody } from './place-batch-body';
-import { BATCH_ORDERS_MAX } from './place-batch.handler';
+import { BATCH_ORDERS_MAX } from '../orders.constants';
 
 const pipe = createValidationPipe();
 

@@ -7,8 +7,8 @@ import {
   SYMBOL_PATTERN,
   TIMES_IN_FORCE,
 } from '../place-order/place-order.dto';
-import type { PlaceOrderInput } from '../prepare-order';
-import { BATCH_ORDERS_MAX } from './place-batch.handler';
+import type { PlaceOrderInput } from '@app/order-entry';
+import { BATCH_ORDERS_MAX } from '../orders.constants';
 
 /** A batch body that passed validation: the entries as the handler takes them. */
 export interface PlaceBatchBody {

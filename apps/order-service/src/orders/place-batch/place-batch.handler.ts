@@ -1,25 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import {
+  insertOrders,
+  placeCommand,
+  prepareOrder,
+  type NewOrder,
+  type PlaceOrderInput,
+  type PreparedOrder,
+} from '@app/order-entry';
 import { isRejection, reject, type Rejection } from '../../http/domain-rejection';
 import { isClientOrderIdConflict } from '../client-order-id-conflict';
-import { insertOrders, type NewOrder } from '../insert-orders';
 import { MarketRegistry } from '../market-registry';
 import { ORDER_ENTRY_OPTIONS, type OrderEntryOptions } from '../order-entry-options';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { insufficientFunds, orderRejection, unknownMarket } from '../order-rejections';
-import {
-  placeCommand,
-  prepareOrder,
-  type PlaceOrderInput,
-  type PreparedOrder,
-} from '../prepare-order';
-
-/**
- * Most orders in one batch request. A market maker refreshes a few hundred quotes at once;
- * 1,000 keeps one request's transaction (4 statements over unnest arrays) well under 100 ms.
- */
-export const BATCH_ORDERS_MAX = 1_000;
+import { BATCH_ORDERS_MAX } from '../orders.constants';
 
 /**
  * One entry of a batch response, in request order: the order's id, not its full view (a market

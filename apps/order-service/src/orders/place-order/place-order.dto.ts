@@ -1,19 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  Matches,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
 import { DECIMAL_AMOUNT_PATTERN, IsDecimalAmount } from '../../http/decimal-amount.decorator';
 import { ForbiddenField } from '../../http/forbidden-field.decorator';
-import { BATCH_ORDERS_MAX } from '../place-batch/place-batch.handler';
-import type { PlaceOrderInput } from '../prepare-order';
+import type { PlaceOrderInput } from '@app/order-entry';
 
 /** The shape of a market symbol ("BTC-USDT"). */
 export const SYMBOL_PATTERN = /^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$/;
@@ -125,41 +114,4 @@ export class PlaceOrderDto implements PlaceOrderInput {
   @ForbiddenField('fills are set by the exchange') filledQuote?: never;
   @ForbiddenField('fees are set by the market') fee?: never;
   @ForbiddenField('locks are computed by the exchange') lockedAmount?: never;
-}
-
-/** Body of POST /api/v1/orders/batch. */
-export class PlaceBatchDto {
-  @ApiProperty({ type: PlaceOrderDto, isArray: true, maxItems: BATCH_ORDERS_MAX, minItems: 1 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(BATCH_ORDERS_MAX, { message: `a batch holds at most ${BATCH_ORDERS_MAX} orders` })
-  @ValidateNested({ each: true })
-  @Type(() => PlaceOrderDto)
-  orders!: PlaceOrderDto[];
-}
-
-/** One result of a batch: the order's id when placed (or placed before), the reason when not. */
-export class BatchItemView {
-  @ApiProperty({ description: 'Position in the request' }) index!: number;
-  @ApiProperty({
-    enum: ['ACCEPTED', 'EXISTING', 'REJECTED'],
-    description:
-      'ACCEPTED: placed by this request (status NEW). EXISTING: the clientOrderId was already used; orderId is that order. REJECTED: nothing was written for this entry.',
-  })
-  status!: string;
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'ACCEPTED and EXISTING; GET /api/v1/orders/{orderId} shows the order',
-  })
-  orderId?: string;
-  @ApiProperty({ nullable: true, type: String, description: 'As sent, or null' })
-  clientOrderId!: string | null;
-  @ApiPropertyOptional({ description: 'Why it was rejected (same codes as single orders)' })
-  code?: string;
-  @ApiPropertyOptional() message?: string;
-  @ApiPropertyOptional({ type: Object }) details?: Record<string, unknown>;
-}
-
-export class BatchResponse {
-  @ApiProperty({ type: BatchItemView, isArray: true }) results!: BatchItemView[];
 }

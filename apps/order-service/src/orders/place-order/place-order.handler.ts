@@ -1,19 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
+import {
+  insertOrders,
+  insertedRow,
+  ORDER_COLUMNS,
+  placeCommand,
+  prepareOrder,
+  type NewOrder,
+  type OrderRow,
+  type PlaceOrderInput,
+  type PreparedOrder,
+} from '@app/order-entry';
 import type { Rejection } from '../../http/domain-rejection';
 import { isClientOrderIdConflict } from '../client-order-id-conflict';
-import { insertOrders, insertedRow, type NewOrder } from '../insert-orders';
 import { MarketRegistry } from '../market-registry';
 import { OrdersTopic } from '../orders-topic';
 import { uuidv7 } from '../order-ids';
 import { insufficientFunds, orderRejection, unknownMarket } from '../order-rejections';
-import { ORDER_COLUMNS, toOrderView, type OrderRow, type OrderView } from '../order-view';
-import {
-  placeCommand,
-  prepareOrder,
-  type PlaceOrderInput,
-  type PreparedOrder,
-} from '../prepare-order';
+import { toOrderView, type OrderView } from '../order-view';
 
 /** A placed order, and whether this call created it or found it by client order id. */
 export interface PlaceOrderOutcome {

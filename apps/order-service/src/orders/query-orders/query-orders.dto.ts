@@ -11,10 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { OrderView } from '../order-view';
-
-/** Largest page of any list endpoint; the default is PAGE_SIZE_DEFAULT. */
-export const PAGE_SIZE_MAX = 500;
-export const PAGE_SIZE_DEFAULT = 100;
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../orders.constants';
 
 /** Filters and paging shared by the list endpoints. */
 export class ListQueryDto {

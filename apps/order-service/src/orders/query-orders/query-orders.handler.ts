@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { formatMinor, formatPrice, formatQuantity } from '@app/domain';
+import { ORDER_COLUMNS, type OrderRow } from '@app/order-entry';
 import { reject, type Rejection } from '../../http/domain-rejection';
 import { LIVE_STATUSES } from '../cancel-order/cancel-order.handler';
 import { MarketRegistry } from '../market-registry';
-import { ORDER_COLUMNS, toOrderView, type OrderRow, type OrderView } from '../order-view';
+import { toOrderView, type OrderView } from '../order-view';
+import { PAGE_SIZE_DEFAULT } from '../orders.constants';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import {
-  PAGE_SIZE_DEFAULT,
   type ListQueryDto,
   type OrderPage,
   type TradePage,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { encodeCommand, type PlaceOrderCommand } from '@app/domain';
 import { writeOutbox } from '@app/outbox';
-import type { OrderRow } from './order-view';
+import type { OrderRow } from './order-row';
 import type { ApiOrderType } from './prepare-order';
 
 /** An order TX1 writes: the engine command it becomes, its API type and its lock. */
