@@ -113,15 +113,6 @@ export const ENGINE_HANDOVER_HOLD_OFF_MS = 10_000;
 /** Longest a leader waits for its in-flight transaction when it stops. */
 export const SESSION_STOP_TIMEOUT_MS = 10_000;
 
-/** Header on the last engine result of each partition in a transaction: the book checkpoints. */
-export const CHECKPOINT_HEADER = 'x-engine-checkpoint';
-
-/** Header naming the snapshot a record of `exchange.engine.snapshots` belongs to. */
-export const SNAPSHOT_HEADER = 'x-engine-snapshot';
-
-/** Header `i/n`: which part of its snapshot a record holds, and of how many. */
-export const SNAPSHOT_PART_HEADER = 'x-engine-snapshot-part';
-
 /**
  * Most bytes of a snapshot per record: well under the broker's 1 MB record batch limit. A book
  * of 1 000 orders encodes to about 300 KB, so most snapshots are one record.
@@ -148,15 +139,6 @@ export const FOLLOWER_RETRY_DELAY_MS = 1_000;
 
 /** A standby's longest fetch wait when no command arrives (kafkajs waits 5 s by default). */
 export const FOLLOWER_FETCH_WAIT_MS = 500;
-
-/**
- * Header on the last results record of the input partition in each transaction: the next offset
- * of that partition of the orders topic, committed in the same transaction as the consumer group
- * offset. A new leader falls back to it when the group offset is gone (Kafka expires the offsets
- * of a group without members after offsets.retention.minutes, a week by default, and the shard
- * group never has members), instead of replaying the command log from its start.
- */
-export const INPUT_OFFSET_HEADER = 'x-engine-input-offset';
 
 /**
  * How often a warm standby compares the shard lease's fencing token with the one of the snapshot

@@ -5,22 +5,9 @@
 // order that was live when the book was restored).
 import { encodeCommand, MatchingEngine, type EngineCommand } from '@app/domain';
 import { cancel, limit, UNIT } from '@app/domain/testing/fixtures';
-import { decodeEngineResultRecord } from '@app/messaging';
-import {
-  CHECKPOINT_HEADER,
-  INPUT_OFFSET_HEADER,
-  RESULTS_RECORD_BYTES_MAX,
-} from '../engine.constants';
-import { decodeCheckpoint } from './checkpoint';
-import type { Message } from 'kafkajs';
-import {
-  applyBatch,
-  approximateRecordBytes,
-  BatchBuilder,
-  splitIntoSends,
-  type BatchContext,
-  type CommandRecord,
-} from './command-batch';
+import { decodeCheckpoint, decodeEngineResultRecord, ENGINE_RESULT_HEADERS } from '@app/messaging';
+import { RESULTS_RECORD_BYTES_MAX } from '../engine.constants';
+import { applyBatch, BatchBuilder, type BatchContext, type CommandRecord } from './command-batch';
 
 const record = (command: EngineCommand, requestId = 'req-1'): CommandRecord => ({
   key: Buffer.from(command.symbol),
@@ -74,7 +61,9 @@ describe('applyBatch', () => {
       'x-shard': '0',
       'x-fencing-token': '7',
     });
-    const checkpoint = decodeCheckpoint(String(results.messages[0].headers?.[CHECKPOINT_HEADER]));
+    const checkpoint = decodeCheckpoint(
+      String(results.messages[0].headers?.[ENGINE_RESULT_HEADERS.checkpoint]),
+    );
     expect(checkpoint[UNIT.symbol]).toEqual({
       status: 'TRADING',
       eventSeq: 2,
@@ -188,7 +177,7 @@ describe('applyBatch', () => {
     expect(envelope.result.status).toBe('REJECTED');
     // No market: the result stays on the partition the record came from, without a checkpoint.
     expect(out.records[0].messages[0].partition).toBe(5);
-    expect(out.records[0].messages[0].headers?.[CHECKPOINT_HEADER]).toBeUndefined();
+    expect(out.records[0].messages[0].headers?.[ENGINE_RESULT_HEADERS.checkpoint]).toBeUndefined();
   });
 
   it('stamps the next input offset on the input partition last record only', () => {
@@ -199,13 +188,15 @@ describe('applyBatch', () => {
       record(limit('s2', 'bob', 'SELL', 101, 1)),
     ]);
     const [results] = builder.finish(42n).records;
-    expect(results.messages.map((m) => m.headers?.[INPUT_OFFSET_HEADER])).toEqual(['42']);
+    expect(results.messages.map((m) => m.headers?.[ENGINE_RESULT_HEADERS.inputOffset])).toEqual([
+      '42',
+    ]);
     // Another input partition (a stray command's market lives elsewhere): no stamp here.
     const stray = new BatchBuilder(new MatchingEngine({ markets: [UNIT] }), context(), 5);
     stray.add([record(limit('s3', 'bob', 'SELL', 100, 5))]);
     const [strayResults] = stray.finish(7n).records;
     expect(strayResults.messages[0].partition).toBe(3);
-    expect(strayResults.messages[0].headers?.[INPUT_OFFSET_HEADER]).toBeUndefined();
+    expect(strayResults.messages[0].headers?.[ENGINE_RESULT_HEADERS.inputOffset]).toBeUndefined();
   });
 
   it('cuts a large transaction results into records under the bound, checkpoint on the last', () => {
@@ -226,7 +217,9 @@ describe('applyBatch', () => {
     }
     const decoded = results.messages.flatMap((m) => decodeEngineResultRecord(m.value as Buffer));
     expect(decoded.map((e) => e.result.commandId)).toEqual(commands.map((c) => c.commandId));
-    const stamped = results.messages.map((m) => m.headers?.[CHECKPOINT_HEADER] !== undefined);
+    const stamped = results.messages.map(
+      (m) => m.headers?.[ENGINE_RESULT_HEADERS.checkpoint] !== undefined,
+    );
     expect(stamped).toEqual(results.messages.map((_, i) => i === results.messages.length - 1));
   });
 
@@ -248,63 +241,5 @@ describe('applyBatch', () => {
     builder.add(records, 1, 3);
     builder.add(records, 3);
     expect(builder.finish()).toEqual(whole);
-  });
-});
-
-describe('splitIntoSends', () => {
-  const message = (i: number, size = 100): Message => ({
-    key: 'K',
-    value: `${i}`.padEnd(size, 'x'),
-    headers: { 'x-command-id': `c-${i}` },
-  });
-
-  it('keeps a small transaction in one send', () => {
-    const records = [
-      { topic: 'r', messages: [message(1), message(2)] },
-      { topic: 't', messages: [message(3)] },
-    ];
-    expect(splitIntoSends(records, 10_000)).toEqual([records]);
-  });
-
-  it('cuts each topic into consecutive sends under the byte and message bounds, in order', () => {
-    const results = Array.from({ length: 25 }, (_, i) => message(i, 1_000));
-    const book = Array.from({ length: 7 }, (_, i) => message(100 + i, 10));
-    const maxBytes = 4 * approximateRecordBytes(results[0]);
-    const sends = splitIntoSends(
-      [
-        { topic: 'r', messages: results },
-        { topic: 'b', messages: book },
-      ],
-      maxBytes,
-      3,
-    );
-    for (const send of sends) {
-      for (const { messages } of send) {
-        expect(messages.length).toBeLessThanOrEqual(3);
-        const bytes = messages.reduce((sum, m) => sum + approximateRecordBytes(m), 0);
-        expect(bytes).toBeLessThanOrEqual(maxBytes);
-      }
-    }
-    const of = (topic: string) =>
-      sends.flatMap((send) => send.filter((t) => t.topic === topic).flatMap((t) => t.messages));
-    expect(of('r')).toEqual(results);
-    expect(of('b')).toEqual(book);
-    expect(sends).toHaveLength(Math.ceil(25 / 3));
-  });
-
-  it('sends a record larger than the bound on its own rather than dropping it', () => {
-    const big = message(1, 5_000);
-    expect(
-      splitIntoSends([{ topic: 'r', messages: [message(0), big, message(2)] }], 1_000),
-    ).toEqual([
-      [{ topic: 'r', messages: [message(0)] }],
-      [{ topic: 'r', messages: [big] }],
-      [{ topic: 'r', messages: [message(2)] }],
-    ]);
-  });
-
-  it('estimates at least the bytes of key, value and headers', () => {
-    const m = message(7, 300);
-    expect(approximateRecordBytes(m)).toBeGreaterThan(1 + 300 + 'x-command-id'.length + 3);
   });
 });

@@ -14,21 +14,20 @@ import {
 } from '@app/domain';
 import {
   ENGINE_HEADERS,
+  ENGINE_RESULT_HEADERS,
   MESSAGE_HEADERS,
+  encodeCheckpoint,
   encodePackedResult,
   messageHeaders,
   packEngineResults,
   readHeader,
+  type PartitionCheckpoint,
   type PublicBookUpdate,
   type PublicTrade,
   type PublicTradeBatch,
 } from '@app/messaging';
-import {
-  CHECKPOINT_HEADER,
-  INPUT_OFFSET_HEADER,
-  RESULTS_RECORD_BYTES_MAX,
-} from '../engine.constants';
-import { bookCounters, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint';
+import { RESULTS_RECORD_BYTES_MAX } from '../engine.constants';
+import { bookCounters } from './checkpoint';
 
 /** A consumed command record: what the batch needs of a kafkajs message. */
 export interface CommandRecord {
@@ -228,12 +227,15 @@ export class BatchBuilder {
     if (nextInputOffset !== undefined && inputRecord !== undefined)
       inputRecord.headers = {
         ...inputRecord.headers,
-        [INPUT_OFFSET_HEADER]: nextInputOffset.toString(),
+        [ENGINE_RESULT_HEADERS.inputOffset]: nextInputOffset.toString(),
       };
     for (const partition of this.checkpointed) {
       const message = this.lastRecordOfPartition.get(partition) as Message;
       const checkpoint = partitionCheckpoint(engine, partition, context);
-      message.headers = { ...message.headers, [CHECKPOINT_HEADER]: encodeCheckpoint(checkpoint) };
+      message.headers = {
+        ...message.headers,
+        [ENGINE_RESULT_HEADERS.checkpoint]: encodeCheckpoint(checkpoint),
+      };
     }
     const out: TopicMessages[] = [];
     if (results.length > 0) out.push({ topic: context.topics.results, messages: results });
@@ -255,63 +257,6 @@ export class BatchBuilder {
     }
     return { records: out, applied: this.applied, duplicates: this.duplicates };
   }
-}
-
-/** Bytes a message adds to a record batch, near enough: its key, value and headers plus framing. */
-export function approximateRecordBytes(message: Message): number {
-  let bytes = RECORD_FRAMING_BYTES + byteLength(message.key) + byteLength(message.value);
-  const headers = message.headers;
-  if (headers !== undefined) {
-    for (const name in headers) {
-      const value = headers[name];
-      bytes += RECORD_FRAMING_BYTES / 4 + Buffer.byteLength(name);
-      if (Array.isArray(value)) for (const each of value) bytes += byteLength(each);
-      else bytes += byteLength(value as string | Buffer | undefined);
-    }
-  }
-  return bytes;
-}
-
-/** Varints, attributes and deltas of a record (at most about 20 bytes), rounded up. */
-const RECORD_FRAMING_BYTES = 24;
-
-function byteLength(value: string | Buffer | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-}
-
-/**
- * Cuts a transaction's records into consecutive sends of at most `maxBytes` and `maxMessages`
- * per topic (hence per partition), so that no partition's record batch exceeds the broker's
- * message size limit however many commands the transaction carries. Sent one after another in
- * the same transaction, they keep each partition's order and still commit (or abort) as one.
- */
-export function splitIntoSends(
-  records: readonly TopicMessages[],
-  maxBytes: number,
-  maxMessages = Number.POSITIVE_INFINITY,
-): TopicMessages[][] {
-  const sends: TopicMessages[][] = [];
-  for (const { topic, messages } of records) {
-    let slice: Message[] = [];
-    let bytes = 0;
-    let index = 0;
-    const flush = () => {
-      if (slice.length === 0) return;
-      (sends[index] ??= []).push({ topic, messages: slice });
-      index += 1;
-      slice = [];
-      bytes = 0;
-    };
-    for (const message of messages) {
-      const size = approximateRecordBytes(message);
-      if (slice.length > 0 && (bytes + size > maxBytes || slice.length >= maxMessages)) flush();
-      slice.push(message);
-      bytes += size;
-    }
-    flush();
-  }
-  return sends;
 }
 
 function requestIdOf(record: CommandRecord): string | undefined {

@@ -11,14 +11,8 @@ import {
 } from '@app/domain';
 import { cancel, limit, market, UNIT } from '@app/domain/testing/fixtures';
 import { applyCommandRecord, type CommandRecord } from './command-batch';
-import {
-  decodeShardSnapshot,
-  encodeShardSnapshot,
-  sameMarkets,
-  snapshotRecords,
-  SnapshotAssembler,
-  type ShardSnapshot,
-} from './snapshot';
+import { decodeShardSnapshot, encodeShardSnapshot, type ShardSnapshot } from '@app/messaging';
+import { sameMarkets, snapshotRecords, SnapshotAssembler } from './snapshot';
 
 const record = (command: EngineCommand): CommandRecord => ({
   key: Buffer.from(command.symbol),

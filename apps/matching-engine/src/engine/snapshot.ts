@@ -1,72 +1,20 @@
 // The leader's book snapshot, written into its own Kafka transactions so that it is exactly as
 // durable and as ordered as the results: a standby restores the newest committed one and replays
-// the command log from the input offsets it names (see follower/engine-follower.ts).
+// the command log from the input offsets it names (see follower/engine-follower.ts). The value
+// and the headers are the snapshots topic's contract (libs/messaging, engine-snapshots.ts); this
+// cuts a snapshot into records and reads the newest whole one back.
 import type { IHeaders, Kafka, Message } from 'kafkajs';
+import { marketSpecOf, type Market } from '@app/domain';
 import {
-  decodeSnapshot,
-  encodeSnapshot,
-  marketSpecOf,
-  type EngineSnapshot,
-  type Market,
-  type MarketSpec,
-} from '@app/domain';
-import { ENGINE_HEADERS, readHeader } from '@app/messaging';
-import {
-  SNAPSHOT_HEADER,
-  SNAPSHOT_PART_BYTES_MAX,
-  SNAPSHOT_PART_HEADER,
-  SNAPSHOT_TAIL_RECORDS_MIN,
-} from '../engine.constants';
+  ENGINE_HEADERS,
+  ENGINE_SNAPSHOT_HEADERS,
+  decodeShardSnapshot,
+  encodeShardSnapshot,
+  readHeader,
+  type ShardSnapshot,
+} from '@app/messaging';
+import { SNAPSHOT_PART_BYTES_MAX, SNAPSHOT_TAIL_RECORDS_MIN } from '../engine.constants';
 import { readCommittedRanges } from '../restore/read-ranges';
-
-/** Everything a standby needs to continue exactly where the leader's transaction ended. */
-export interface ShardSnapshot {
-  readonly shard: number;
-  /** Fencing token of the leader that wrote it. */
-  readonly fencingToken: string;
-  /** Next offset of each partition of the orders topic: the commands the snapshot includes end just before. */
-  readonly inputOffsets: Readonly<Record<string, string>>;
-  /** The leader's BatchContext.restoredOrderIds: the replay must skip the same place commands. */
-  readonly restoredOrderIds: readonly string[];
-  /**
-   * The markets the leader's engine was built with, as specs: a standby builds its engine from
-   * these, not from the database (which may have changed since), so it validates and rejects
-   * exactly as the leader does.
-   */
-  readonly markets: readonly MarketSpec[];
-  /** The books, counters and dedupe window. */
-  readonly engine: EngineSnapshot;
-  /** State hash of each market when the snapshot was taken, to check the restore against. */
-  readonly stateHashes: Readonly<Record<string, string>>;
-}
-
-/** JSON; the books go through the domain's codec, which keeps bigint amounts exact. */
-export function encodeShardSnapshot(snapshot: ShardSnapshot): Buffer {
-  return Buffer.from(
-    JSON.stringify({ ...snapshot, engine: encodeSnapshot(snapshot.engine) }),
-    'utf8',
-  );
-}
-
-export function decodeShardSnapshot(bytes: Buffer): ShardSnapshot {
-  const json = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-  const engine = json.engine as { books?: unknown; recentCommandIds?: unknown } | undefined;
-  if (
-    !Number.isSafeInteger(json.shard) ||
-    typeof json.fencingToken !== 'string' ||
-    typeof json.inputOffsets !== 'object' ||
-    json.inputOffsets === null ||
-    typeof json.stateHashes !== 'object' ||
-    json.stateHashes === null ||
-    !Array.isArray(json.restoredOrderIds) ||
-    !Array.isArray(json.markets) ||
-    !Array.isArray(engine?.books) ||
-    !Array.isArray(engine?.recentCommandIds)
-  ) {
-    throw new Error('malformed engine snapshot');
-  }
-  return { ...(json as unknown as ShardSnapshot), engine: decodeSnapshot(engine) };
-}
 
 /** Whether two market lists are the same markets with the same settings (any order). */
 export function sameMarkets(a: readonly Market[], b: readonly Market[]): boolean {
@@ -98,8 +46,8 @@ export function snapshotRecords(
       headers: {
         [ENGINE_HEADERS.shard]: String(snapshot.shard),
         [ENGINE_HEADERS.fencingToken]: snapshot.fencingToken,
-        [SNAPSHOT_HEADER]: id,
-        [SNAPSHOT_PART_HEADER]: `${i + 1}/${parts}`,
+        [ENGINE_SNAPSHOT_HEADERS.snapshot]: id,
+        [ENGINE_SNAPSHOT_HEADERS.part]: `${i + 1}/${parts}`,
       },
     });
   }
@@ -120,8 +68,8 @@ export class SnapshotAssembler {
 
   add(value: Buffer | null, headers: IHeaders | undefined): void {
     if (value === null || readHeader(headers, ENGINE_HEADERS.shard) !== String(this.shard)) return;
-    const id = readHeader(headers, SNAPSHOT_HEADER);
-    const part = /^(\d+)\/(\d+)$/.exec(readHeader(headers, SNAPSHOT_PART_HEADER) ?? '');
+    const id = readHeader(headers, ENGINE_SNAPSHOT_HEADERS.snapshot);
+    const part = /^(\d+)\/(\d+)$/.exec(readHeader(headers, ENGINE_SNAPSHOT_HEADERS.part) ?? '');
     if (id === undefined || part === null) return;
     const index = Number(part[1]) - 1;
     const count = Number(part[2]);

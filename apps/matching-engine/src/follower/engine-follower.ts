@@ -11,7 +11,7 @@
 // database when anything is off.
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { createMarket, MatchingEngine } from '@app/domain';
-import { TOPICS, createReadCommittedConsumer } from '@app/messaging';
+import { TOPICS, createReadCommittedConsumer, type ShardSnapshot } from '@app/messaging';
 import {
   ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
   ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
@@ -29,7 +29,7 @@ import {
   shardPartitions,
   symbolPartition,
 } from '../engine/shard';
-import { readLatestSnapshot, type ShardSnapshot } from '../engine/snapshot';
+import { readLatestSnapshot } from '../engine/snapshot';
 import type { LeaderSessionDeps } from '../leader/leader-session';
 
 /** A book handed to a new leader, exactly as of the committed offsets it was asked for. */

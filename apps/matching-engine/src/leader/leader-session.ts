@@ -22,6 +22,8 @@ import {
   initTransactions,
   offsetAfter,
   runInTransaction,
+  splitIntoSends,
+  type ShardSnapshot,
   type TopicNames,
 } from '@app/messaging';
 import type { Logger } from '@app/observability';
@@ -38,7 +40,6 @@ import {
 import type { EngineMetrics } from '../engine.metrics';
 import {
   BatchBuilder,
-  splitIntoSends,
   type BatchContext,
   type BatchOutput,
   type CommandRecord,
@@ -51,7 +52,7 @@ import {
   symbolPartition,
 } from '../engine/shard';
 import { bookCounters } from '../engine/checkpoint';
-import { sameMarkets, snapshotRecords, type ShardSnapshot } from '../engine/snapshot';
+import { sameMarkets, snapshotRecords } from '../engine/snapshot';
 import type { EngineFollower } from '../follower/engine-follower';
 import type { MatchingEngineSettings } from '../matching-engine.settings';
 import { loadOpenOrders } from '../restore/load-open-orders';

@@ -2,13 +2,14 @@
 // of each partition, the commandIds of the newest results (to refill the dedupe window) and the
 // offset of the last committed result (what settlement must have applied before the restore).
 import type { Kafka } from 'kafkajs';
-import { engineResultCommandIds, readHeader } from '@app/messaging';
 import {
-  CHECKPOINT_HEADER,
-  INPUT_OFFSET_HEADER,
-  RESTORE_TAIL_RECORDS_MIN,
-} from '../engine.constants';
-import { decodeCheckpoint, type PartitionCheckpoint } from '../engine/checkpoint';
+  ENGINE_RESULT_HEADERS,
+  decodeCheckpoint,
+  engineResultCommandIds,
+  readHeader,
+  type PartitionCheckpoint,
+} from '@app/messaging';
+import { RESTORE_TAIL_RECORDS_MIN } from '../engine.constants';
 import { readCommittedRanges } from './read-ranges';
 
 export interface PartitionTail {
@@ -19,7 +20,7 @@ export interface PartitionTail {
   readonly checkpoint: PartitionCheckpoint | undefined;
   /** commandIds of the records read, oldest first. */
   readonly commandIds: string[];
-  /** The newest INPUT_OFFSET_HEADER: the next command of this partition when it was written. */
+  /** The newest ENGINE_RESULT_HEADERS.inputOffset: the next command of this partition when it was written. */
   readonly inputOffset: bigint | undefined;
 }
 
@@ -80,9 +81,9 @@ export async function readResultsTail(
       p.lastRecordOffset = m.offset;
       if (m.value !== null)
         for (const commandId of engineResultCommandIds(m.value)) p.commandIds.push(commandId);
-      const checkpoint = readHeader(m.headers, CHECKPOINT_HEADER);
+      const checkpoint = readHeader(m.headers, ENGINE_RESULT_HEADERS.checkpoint);
       if (checkpoint !== undefined) p.checkpoint = decodeCheckpoint(checkpoint);
-      const inputOffset = readHeader(m.headers, INPUT_OFFSET_HEADER);
+      const inputOffset = readHeader(m.headers, ENGINE_RESULT_HEADERS.inputOffset);
       if (inputOffset !== undefined && /^\d+$/.test(inputOffset))
         p.inputOffset = BigInt(inputOffset);
     });
