@@ -11,6 +11,24 @@ export class DomainInvariantError extends Error {
   }
 }
 
+/**
+ * Thrown by MatchingEngine.apply when a command broke an invariant of a book: one of the checks
+ * the fast book makes after every command (see book/command-invariants.ts), or any other error
+ * while applying it (its `cause`). The engine's state is then wrong and its result is withheld.
+ * The engine refuses every later command and snapshot with this error too, so no result computed
+ * on that state can be published; the process must discard the engine and restore it from the
+ * durable state, as a standby does. A bug, never a user error, and never worth retrying on the
+ * same engine. Across processes, compare `code`.
+ */
+export class EngineInvariantError extends Error {
+  override readonly name = 'EngineInvariantError';
+  readonly code = 'ENGINE_INVARIANT_BROKEN';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** Throws DomainInvariantError with `message` unless `condition` holds. */
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) {

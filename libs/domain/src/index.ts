@@ -2,7 +2,7 @@
 // matching engine and its books. Pure TypeScript: no Nest, no I/O, no clock.
 export * from './constants';
 export * from './error-codes';
-export { assert, DomainInvariantError } from './assert';
+export { assert, DomainInvariantError, EngineInvariantError } from './assert';
 export * from './money/decimal';
 export * from './money/market';
 export * from './money/parse';

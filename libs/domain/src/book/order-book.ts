@@ -1,7 +1,7 @@
 // The fast per-market book: price levels in sorted arrays with the best level last, FIFO queues as
 // intrusive linked lists, an id map, stop orders outside the book. One command in, one result out,
 // synchronously; the only allocations per command are the result and what it reports.
-import { assert } from '../assert';
+import { assert, EngineInvariantError } from '../assert';
 import { ORDER_NODE_POOL_MAX, ORDERS_PER_BOOK_MAX, QUANTITY_LOTS_MAX } from '../constants';
 import { EngineErrorCode, ErrorCode, ExpiryReason } from '../error-codes';
 import {
@@ -22,6 +22,12 @@ import { BookDelta, EngineResult, OrderUpdate, ResultStatus, Trade } from '../en
 import { baseOf, bigintOf, feeMinor, feeOfNumber, notionalOf } from '../money/amounts';
 import { Market, MarketStatus } from '../money/market';
 import { BookSide } from './book-side';
+import {
+  levelTotalProblem,
+  topOfBookProblem,
+  touchedOrderProblem,
+  tradeProblem,
+} from './command-invariants';
 import { hashString } from '../engine/command-window';
 import { OrderIndex } from './order-index';
 import { OrderNode } from './order-node';
@@ -629,6 +635,7 @@ export class OrderBook implements MatchingBook {
   }
 
   private finish(cmd: EngineCommand, status: ResultStatus): EngineResult {
+    this.checkCommand(cmd);
     const own = this.own;
     const touched = this.touched;
     let affected: readonly OrderUpdate[] = NO_UPDATES;
@@ -655,6 +662,46 @@ export class OrderBook implements MatchingBook {
       ordersAffected: affected,
       marketStatus: undefined,
     };
+  }
+
+  /**
+   * Asserts, before the command's result exists, the invariants over what it touched (see
+   * command-invariants.ts): its trades, its orders, the totals of the levels it changed and the
+   * top of the book. Throws EngineInvariantError on the first one broken.
+   */
+  private checkCommand(cmd: EngineCommand): void {
+    const trades = this.trades;
+    if (trades !== null) {
+      for (let i = 0; i < trades.length; i++) {
+        const problem = tradeProblem(trades[i]);
+        if (problem !== undefined) this.broken(cmd, problem);
+      }
+    }
+    const own = this.own;
+    if (own !== null) {
+      const problem = touchedOrderProblem(own);
+      if (problem !== undefined) this.broken(cmd, problem);
+    }
+    const touched = this.touched;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const problem = touchedOrderProblem(touched[i]);
+      if (problem !== undefined) this.broken(cmd, problem);
+    }
+    const sides = this.deltaSides;
+    const prices = this.deltaPrices;
+    const qtys = this.deltaQtys;
+    for (let i = 0; i < this.deltaCount; i++) {
+      const problem = levelTotalProblem(sides[i], prices[i], qtys[i]);
+      if (problem !== undefined) this.broken(cmd, problem);
+    }
+    const problem = topOfBookProblem(this.bids.best(), this.asks.best());
+    if (problem !== undefined) this.broken(cmd, problem);
+  }
+
+  private broken(cmd: EngineCommand, problem: string): never {
+    throw new EngineInvariantError(
+      `${this.market.symbol}: command ${cmd.commandId} (eventSeq ${this.seq}) broke the book: ${problem}`,
+    );
   }
 
   private recycleRetired(): void {

@@ -1,7 +1,7 @@
 // The matching engine: many markets, one book each, one synchronous apply(command) that returns
 // exactly one result. No clock, no randomness, no I/O: the same command stream always gives the
 // same results and the same state hash.
-import { assert } from '../assert';
+import { assert, EngineInvariantError } from '../assert';
 import { COMMAND_DEDUPE_WINDOW_MAX, MARKETS_PER_ENGINE_MAX } from '../constants';
 import { EngineErrorCode } from '../error-codes';
 import { OrderBook } from '../book/order-book';
@@ -41,6 +41,8 @@ export class MatchingEngine {
   // Consecutive commands mostly name the same market: remember the last lookup.
   private lastSymbol: string | undefined = undefined;
   private lastBook: MatchingBook | undefined = undefined;
+  /** Set when a command broke an invariant: the state is wrong and the engine refuses work. */
+  private brokenBy: EngineInvariantError | undefined = undefined;
 
   constructor(options: MatchingEngineOptions) {
     this.bookFactory = options.bookFactory ?? fastBook;
@@ -61,8 +63,22 @@ export class MatchingEngine {
     }
   }
 
-  /** Applies one command and returns its one result. Never throws for a business reason. */
+  /**
+   * Applies one command and returns its one result. Never throws for a business reason. Throws
+   * EngineInvariantError when the command broke an invariant (or failed in any other way, the
+   * error as its cause); from then on the engine's state is wrong, and every later apply,
+   * snapshot and stateHash throws EngineInvariantError too, until a restore replaces the state.
+   */
   apply(command: EngineCommand): EngineResult {
+    if (this.brokenBy !== undefined) this.refuse();
+    try {
+      return this.applyOne(command);
+    } catch (error) {
+      throw this.breakOn(command, error);
+    }
+  }
+
+  private applyOne(command: EngineCommand): EngineResult {
     const symbol = typeof command === 'object' && command !== null ? command.symbol : undefined;
     let book: MatchingBook | undefined;
     if (symbol === this.lastSymbol) {
@@ -117,6 +133,7 @@ export class MatchingEngine {
 
   /** Every book's resting and pending orders in priority order, plus the dedupe window. */
   snapshot(): EngineSnapshot {
+    if (this.brokenBy !== undefined) this.refuse();
     const recentCommandIds = this.recentIds.toArray();
     return {
       books: this.symbols().map((symbol) => this.bookOf(symbol).snapshot()),
@@ -124,8 +141,13 @@ export class MatchingEngine {
     };
   }
 
-  /** Replaces all state with a snapshot's. Markets not in the snapshot start empty. */
+  /**
+   * Replaces all state with a snapshot's. Markets not in the snapshot start empty. An engine
+   * stopped by a broken invariant takes commands again once a restore has succeeded.
+   */
   restore(snapshot: EngineSnapshot): void {
+    // Until it has succeeded the state is partly replaced: refuse work meanwhile.
+    this.brokenBy ??= new EngineInvariantError('a restore did not complete');
     for (const market of this.markets.values()) {
       const bookSnapshot = snapshot.books.find((book) => book.symbol === market.symbol);
       this.books.set(market.symbol, this.bookFactory(market, bookSnapshot));
@@ -138,6 +160,7 @@ export class MatchingEngine {
     for (const id of snapshot.recentCommandIds) {
       assert(this.recentIds.add(id), `restore: commandId ${id} repeated in the dedupe window`);
     }
+    this.brokenBy = undefined;
   }
 
   /**
@@ -178,6 +201,7 @@ export class MatchingEngine {
 
   /** Hash of one market's book, or of every book in symbol order when no symbol is given. */
   stateHash(symbol?: string): string {
+    if (this.brokenBy !== undefined) this.refuse();
     if (symbol !== undefined) return hashBookSnapshot(this.bookOf(symbol).snapshot()).digest();
     const hash = new Fnv1a64();
     for (const each of this.symbols()) hashBookSnapshot(this.bookOf(each).snapshot(), hash);
@@ -190,9 +214,34 @@ export class MatchingEngine {
     this.recentIds.validate();
   }
 
+  /** Stops the engine on an error from applying `command`; returns what apply throws. */
+  private breakOn(command: EngineCommand, error: unknown): EngineInvariantError {
+    const broken =
+      error instanceof EngineInvariantError
+        ? error
+        : new EngineInvariantError(
+            `command ${describeCommand(command)} failed, the book may be half changed: ${String(error)}`,
+            { cause: error },
+          );
+    this.brokenBy = broken;
+    return broken;
+  }
+
+  private refuse(): never {
+    throw new EngineInvariantError(
+      `the engine stopped at a broken invariant and takes no more work until restored: ${this.brokenBy?.message}`,
+      { cause: this.brokenBy },
+    );
+  }
+
   private bookOf(symbol: string): MatchingBook {
     const book = this.books.get(symbol);
     assert(book !== undefined, `unknown market ${symbol}`);
     return book;
   }
+}
+
+function describeCommand(command: EngineCommand): string {
+  if (typeof command !== 'object' || command === null) return String(command);
+  return `${String(command.commandId)} (${String(command.type)} on ${String(command.symbol)})`;
 }
