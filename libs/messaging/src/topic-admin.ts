@@ -33,10 +33,25 @@ export async function ensureTopics(
         configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
       }));
     // createTopics resolves false when another process created them first; that is fine.
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length > 0) await createTopics(admin, missing);
     await waitForTopics(admin, specs, names, timeoutMs);
   });
   return names;
+}
+
+/**
+ * `admin.createTopics`, waiting for leaders. A loaded KRaft broker may answer the metadata request
+ * of that wait with UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created, before it has
+ * applied the topic to its own metadata; kafkajs retries only LEADER_NOT_AVAILABLE there and gives
+ * up. The topics were created all the same, and `waitForTopics` then polls until every partition
+ * has a leader.
+ */
+async function createTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  try {
+    await admin.createTopics({ topics, waitForLeaders: true });
+  } catch (error) {
+    if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+  }
 }
 
 async function waitForTopics(
