@@ -1,5 +1,5 @@
 # One image for every service; docker-compose.yml picks the entry point per service.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund

@@ -2,7 +2,9 @@
 // The README's test command (`npm test`): installs dependencies if missing, brings up what the
 // tests need (PostgreSQL and Redis from the machine, a local Kafka broker), builds, runs the
 // static checks and every jest project, and ends with "N passed, N failed". Exits non-zero on
-// any failure. Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`).
+// any failure. Extra arguments go to jest (e.g. `npm test -- --selectProjects unit`). On a
+// machine whose Node.js is older than 24 it runs on the pinned Node.js 24 (lib/node-runtime.mjs),
+// and so do jest, its workers and every service the tests start.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -15,12 +17,14 @@ import {
   run,
   stopKafka,
 } from './lib/infra.mjs';
+import { ensureSupportedNode } from './lib/node-runtime.mjs';
 
 const KAFKA_PORT = Number(process.env.KAFKA_PORT ?? 9092);
 const jestArgs = process.argv.slice(2);
 
 async function main() {
   ensureInstalled();
+  await ensureSupportedNode();
   await ensurePostgres();
   await ensureRedis();
   const startedKafka = await ensureKafka(KAFKA_PORT);

@@ -28,6 +28,11 @@ export function ensureInstalled() {
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   log('installing dependencies (npm ci)');
+  if (Number(process.versions.node.split('.')[0]) < 24)
+    log(
+      `npm warns below that Node.js ${process.version} is older than the engines want; ` +
+        'the command then runs on the pinned Node.js 24 it installs',
+    );
   const status = run('npm', ['ci', '--no-audit', '--no-fund']);
   if (status !== 0) throw new Error(`npm ci failed with exit code ${status}`);
 }
