@@ -134,6 +134,12 @@ export const FOLLOWER_POLL_INTERVAL_MS = 100;
  */
 export const FOLLOWER_BUFFER_COMMANDS_MAX = 50_000;
 
+/**
+ * Commands a standby replays between turns of the event loop (a few tens of milliseconds of
+ * matching), so that its lease polls and HTTP answers stay prompt while it catches up.
+ */
+export const FOLLOWER_REPLAY_SLICE_COMMANDS = 2_000;
+
 /** Pause before a standby that lost its warm book (or found no snapshot) tries again. */
 export const FOLLOWER_RETRY_DELAY_MS = 1_000;
 

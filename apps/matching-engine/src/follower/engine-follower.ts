@@ -9,9 +9,16 @@
 // in the same per-partition order yields the same books. A new leader still checks the warm book
 // against the state hash of the log's last checkpoint before it uses it, and restores from the
 // database when anything is off.
-import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { createMarket, MatchingEngine } from '@app/domain';
-import { TOPICS, createReadCommittedConsumer, type ShardSnapshot } from '@app/messaging';
+import type { Queryable } from '@app/database';
+import {
+  TOPICS,
+  createReadCommittedConsumer,
+  type ShardSnapshot,
+  type TopicNames,
+} from '@app/messaging';
+import type { Logger } from '@app/observability';
 import {
   ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
   ENGINE_CONSUMER_SESSION_TIMEOUT_MS,
@@ -19,18 +26,20 @@ import {
   FOLLOWER_FETCH_WAIT_MS,
   FOLLOWER_LINEAGE_CHECK_MS,
   FOLLOWER_POLL_INTERVAL_MS,
+  FOLLOWER_REPLAY_SLICE_COMMANDS,
   FOLLOWER_RETRY_DELAY_MS,
   SESSION_STOP_TIMEOUT_MS,
 } from '../engine.constants';
-import { applyCommandRecord } from '../engine/command-batch';
+import { applyCommandRecord } from '../pipeline/command-stages';
 import {
   shardAssigner,
   shardCommittedOffsets,
   shardPartitions,
   symbolPartition,
-} from '../engine/shard';
-import { readLatestSnapshot } from '../engine/snapshot';
-import type { LeaderSessionDeps } from '../leader/leader-session';
+} from '../pipeline/shard';
+import { readLatestSnapshot } from '../pipeline/snapshot';
+import type { EngineMetrics } from '../engine.metrics';
+import type { MatchingEngineSettings } from '../matching-engine.settings';
 
 /** A book handed to a new leader, exactly as of the committed offsets it was asked for. */
 export interface WarmBook {
@@ -38,12 +47,18 @@ export interface WarmBook {
   readonly restoredOrderIds: ReadonlySet<string>;
 }
 
-export type FollowerDeps = Omit<LeaderSessionDeps, 'elector' | 'follower'>;
+/** What a standby works with: the broker, the lease row (read only), and where to report. */
+export interface FollowerDeps {
+  readonly kafka: Kafka;
+  /** Reads the shard lease's fencing token and holder; the follower never writes. */
+  readonly db: Queryable;
+  readonly settings: MatchingEngineSettings;
+  readonly topics: TopicNames;
+  readonly logger: Logger;
+  readonly metrics: EngineMetrics;
+}
 
 type Phase = 'stopped' | 'bootstrapping' | 'following' | 'handing-off';
-
-/** Slices of replay between turns of the event loop, so lease polls and HTTP stay prompt. */
-const REPLAY_SLICE_COMMANDS = 2_000;
 
 interface Following {
   readonly engine: MatchingEngine;
@@ -411,7 +426,7 @@ export class EngineFollower {
           applyCommandRecord(following.engine, message, following.restoredOrderIds);
           position = offset + 1n;
           taken += 1;
-          if (taken % REPLAY_SLICE_COMMANDS === 0) {
+          if (taken % FOLLOWER_REPLAY_SLICE_COMMANDS === 0) {
             following.positions.set(partition, position);
             await new Promise((resolve) => setImmediate(resolve));
             if (this.following !== following) return;

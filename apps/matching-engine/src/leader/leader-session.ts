@@ -1,32 +1,21 @@
-// One leadership of a shard, from the lease acquired to the step down: fence the previous
-// leader's producer, take the warm standby's book (or restore the book from the database once
-// settlement has caught up), then consume, match and produce in Kafka transactions until told
-// to stop; every ENGINE_SNAPSHOT_INTERVAL_MS one transaction also carries a book snapshot. A session never outlives a failure: any
-// failed transaction leaves the in-memory book ahead of the committed log, so the session ends
-// and the supervisor starts a fresh one (with a fresh restore) if this process still leads.
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import {
-  COMMAND_DEDUPE_WINDOW_MAX,
-  MatchingEngine,
-  marketSpecOf,
-  type BookCheckpoint,
-  type Market,
-} from '@app/domain';
-import type { TopicMessages } from 'kafkajs';
-import { loadMarkets, type Queryable } from '@app/database';
+// One leadership of a shard, from the lease acquired to the step down: take over (fence the
+// previous leader, take the warm standby's book or restore it from the database; see
+// takeover/take-over.ts), then consume, match and produce in Kafka transactions until told to
+// stop (the stages of a command's life are laid out in pipeline/command-stages.ts); every
+// ENGINE_SNAPSHOT_INTERVAL_MS one transaction also carries a book snapshot. A session never
+// outlives a failure: any failed transaction leaves the in-memory book ahead of the committed
+// log, so the session ends and the supervisor starts a fresh one (with a fresh restore) if this
+// process still leads.
+import type { Consumer, EachBatchPayload, Producer, TopicMessages } from 'kafkajs';
+import { marketSpecOf, type BookCheckpoint, type Market, type MatchingEngine } from '@app/domain';
 import type { LeaderElector } from '@app/leader-election';
 import {
   TOPICS,
   createReadCommittedConsumer,
-  createTransactionalProducer,
-  initTransactions,
   offsetAfter,
   runInTransaction,
-  splitIntoSends,
   type ShardSnapshot,
-  type TopicNames,
 } from '@app/messaging';
-import type { Logger } from '@app/observability';
 import {
   ENGINE_BATCH_COMMANDS_MAX,
   ENGINE_CONSUMER_HEARTBEAT_INTERVAL_MS,
@@ -37,44 +26,20 @@ import {
   ENGINE_SEND_MESSAGES_MAX,
   SESSION_STOP_TIMEOUT_MS,
 } from '../engine.constants';
-import type { EngineMetrics } from '../engine.metrics';
 import {
   BatchBuilder,
+  commandsToApply,
+  splitIntoSends,
   type BatchContext,
   type BatchOutput,
   type CommandRecord,
-} from '../engine/command-batch';
-import {
-  cachingKeyPartitioner,
-  shardAssigner,
-  shardCommittedOffsets,
-  shardPartitions,
-  symbolPartition,
-} from '../engine/shard';
-import { bookCounters } from '../engine/checkpoint';
-import { sameMarkets, snapshotRecords } from '../engine/snapshot';
-import type { EngineFollower } from '../follower/engine-follower';
-import type { MatchingEngineSettings } from '../matching-engine.settings';
-import { loadOpenOrders } from '../restore/load-open-orders';
-import { readResultsTail, type PartitionTail } from '../restore/read-results-tail';
-import { waitForSettlement } from '../restore/wait-for-settlement';
+} from '../pipeline/command-stages';
+import { shardAssigner } from '../pipeline/shard';
+import { snapshotRecords } from '../pipeline/snapshot';
+import { takeOver, type RestoreSource, type TakeoverDeps } from '../takeover/take-over';
 
-export interface LeaderSessionDeps {
-  readonly kafka: Kafka;
-  readonly db: Queryable;
+export interface LeaderSessionDeps extends TakeoverDeps {
   readonly elector: LeaderElector;
-  readonly settings: MatchingEngineSettings;
-  readonly topics: TopicNames;
-  readonly logger: Logger;
-  readonly metrics: EngineMetrics;
-  /** This process's warm standby, whose book a takeover uses when it checks out. */
-  readonly follower?: EngineFollower;
-}
-
-/** Thrown when a restored book does not hash like the one the log last committed. */
-export class RestoreMismatchError extends Error {
-  override readonly name = 'RestoreMismatchError';
-  readonly code = 'RESTORE_STATE_MISMATCH';
 }
 
 /** What GET /engine/state shows of one market. */
@@ -82,9 +47,6 @@ export interface SymbolState extends BookCheckpoint {
   readonly stateHash: string;
   readonly openOrders: number;
 }
-
-/** Where a leadership's book came from. */
-export type RestoreSource = 'warm' | 'cold';
 
 /** Thrown into a session that the progress watchdog ends: it made no progress on waiting work. */
 export class EngineStalledError extends Error {
@@ -115,7 +77,6 @@ export class LeaderSession {
   private readonly groupBase: string;
   private readonly memberGroupId: string;
   private readonly ordersTopic: string;
-  private readonly resultsTopic: string;
   private readonly snapshotsTopic: string;
   private restoreSource: RestoreSource | undefined;
   /** performance.now() of the last snapshot taken; the next is due ENGINE_SNAPSHOT_INTERVAL_MS later. */
@@ -137,7 +98,6 @@ export class LeaderSession {
     sessionsStarted += 1;
     this.memberGroupId = `${this.groupBase}.member.${settings.ENGINE_INSTANCE_ID}.${token}.${sessionsStarted}`;
     this.ordersTopic = topics.of(TOPICS.orders.logical);
-    this.resultsTopic = topics.of(TOPICS.engineResults.logical);
     this.snapshotsTopic = topics.of(TOPICS.engineSnapshots.logical);
     this.ended = new Promise<void>((resolve, reject) => {
       this.endSession = (error?: unknown) => (error === undefined ? resolve() : reject(error));
@@ -149,7 +109,7 @@ export class LeaderSession {
   async run(): Promise<void> {
     const startedAt = performance.now();
     try {
-      await this.takeOver();
+      await this.begin();
     } catch (error) {
       await this.close();
       throw error;
@@ -232,234 +192,21 @@ export class LeaderSession {
     if (this.cancelled()) throw new Error(`leadership ended during takeover (${step})`);
   }
 
-  private async takeOver(): Promise<void> {
-    const { kafka, db, settings, logger } = this.deps;
-    const partitionCount = await this.partitionCount();
-    // 1. Fence the previous leader: its open transaction is aborted, its later sends refused.
-    this.producer = createTransactionalProducer(kafka, {
-      transactionalId: this.groupBase,
-      createPartitioner: cachingKeyPartitioner,
+  /** Takes over, then writes a snapshot for a standby and resumes from the committed offsets. */
+  private async begin(): Promise<void> {
+    const taken = await takeOver(this.deps, {
+      token: this.token,
+      groupBase: this.groupBase,
+      cancelled: () => this.cancelled(),
+      adoptProducer: (producer) => (this.producer = producer),
     });
-    await this.producer.connect();
-    await initTransactions(this.producer);
-    this.assertStillLeader('fenced');
-    // 2. What the log committed: checkpoints, newest commandIds, last result offsets.
-    const markets = await loadMarkets(db);
-    const partitions = shardPartitions(
-      settings.ENGINE_SHARD,
-      settings.ENGINE_SHARDS,
-      partitionCount,
-    );
-    const shardMarkets = [...markets.values()].filter((m) =>
-      partitions.includes(symbolPartition(m.symbol, partitionCount)),
-    );
-    // The newest commandIds of each partition, enough to refill the dedupe window.
-    const perPartition = Math.ceil(COMMAND_DEDUPE_WINDOW_MAX / Math.max(1, partitions.length));
-    const tails = await readResultsTail(
-      kafka,
-      this.resultsTopic,
-      partitions,
-      perPartition,
-      `${this.groupBase}.restore.${settings.ENGINE_INSTANCE_ID}.${this.token}`,
-    );
-    this.assertStillLeader('log tail read');
-    // 3. The committed offsets are final now that the previous producer is fenced. A warm
-    //    standby's book is used when it reaches them and matches the log's last checkpoints.
-    const committed = await this.readCommittedOffsets(partitions, tails);
-    this.assertStillLeader('offsets read');
-    const context = {
-      shard: settings.ENGINE_SHARD,
-      fencingToken: this.token.toString(),
-      topics: {
-        results: this.resultsTopic,
-        trades: this.deps.topics.of(TOPICS.trades.logical),
-        book: this.deps.topics.of(TOPICS.book.logical),
-      },
-      partitionOfSymbol: new Map(
-        shardMarkets.map((m) => [m.symbol, symbolPartition(m.symbol, partitionCount)]),
-      ),
-      symbolsOfPartition: groupSymbols(shardMarkets, partitionCount),
-      hashBooks: settings.ENGINE_CHECKPOINT_HASH,
-    };
-    const warm = await this.deps.follower?.handOff(
-      committed,
-      settings.ENGINE_WARM_HANDOFF_TIMEOUT_MS,
-    );
-    this.assertStillLeader('warm hand-off');
-    let restored: { engine: MatchingEngine; restoredOrderIds: ReadonlySet<string> } | undefined;
-    let hashCache: Map<string, string> | undefined;
-    if (warm !== undefined) {
-      const warmMarkets = warm.engine.symbols().map((s) => warm.engine.market(s) as Market);
-      const mismatches = sameMarkets(warmMarkets, shardMarkets)
-        ? warmMismatches(warm.engine, tails)
-        : [
-            {
-              symbol: '*',
-              field: 'markets',
-              expected: shardMarkets.length,
-              warm: warmMarkets.length,
-            },
-          ];
-      if (mismatches.length === 0) {
-        restored = warm;
-        hashCache = new Map(warm.engine.symbols().map((s) => [s, warm.engine.stateHash(s)]));
-        this.restoreSource = 'warm';
-      } else {
-        this.deps.metrics.restoreMismatches.inc(this.shardLabel, mismatches.length);
-        logger.error(
-          { mismatches },
-          'warm standby book differs from the last committed state; restoring from the database',
-        );
-      }
-    }
-    if (restored === undefined) {
-      // 4. The database holds every committed result once settlement has applied them.
-      const lastOffsets = new Map<number, string>();
-      for (const tail of tails) {
-        if (tail.lastRecordOffset !== undefined)
-          lastOffsets.set(tail.partition, tail.lastRecordOffset);
-      }
-      await waitForSettlement(
-        db,
-        this.resultsTopic,
-        lastOffsets,
-        settings.ENGINE_SETTLEMENT_WAIT_MS,
-        () => this.cancelled(),
-      );
-      // Restore open orders in priority order, with the log's counters, and check the hash.
-      const rows = await loadOpenOrders(
-        db,
-        shardMarkets.map((m) => m.symbol),
-      );
-      const engine = new MatchingEngine({ markets: shardMarkets });
-      const checkpoints = this.checkpointsOf(tails, shardMarkets);
-      engine.restoreFromOpenOrders(rows, checkpoints, recentCommandIds(tails, perPartition));
-      hashCache = this.verifyRestore(engine, tails);
-      restored = { engine, restoredOrderIds: new Set(rows.map((row) => row.orderId)) };
-      this.restoreSource = 'cold';
-    }
-    this.assertStillLeader('restored');
-    this.engine = restored.engine;
-    this.context = {
-      ...context,
-      restoredOrderIds: restored.restoredOrderIds,
-      hashCache: hashCache ?? new Map(),
-    };
-    this.deps.metrics.restores.inc({ ...this.shardLabel, source: this.restoreSource });
-    logger.info(
-      {
-        token: this.token.toString(),
-        source: this.restoreSource,
-        openOrders: countOpenOrders(restored.engine),
-        markets: shardMarkets.length,
-      },
-      'engine book restored',
-    );
-    for (const [partition, offset] of committed) this.nextOffsets.set(partition, offset);
+    this.engine = taken.engine;
+    this.context = taken.context;
+    this.restoreSource = taken.source;
+    for (const [partition, offset] of taken.committed) this.nextOffsets.set(partition, offset);
     // A standby can start following from this leadership at once.
-    if (settings.ENGINE_SNAPSHOT_INTERVAL_MS > 0) await this.commitSnapshot();
-    // 5. Resume from the committed offsets.
+    if (this.deps.settings.ENGINE_SNAPSHOT_INTERVAL_MS > 0) await this.commitSnapshot();
     await this.startConsumer();
-  }
-
-  private async partitionCount(): Promise<number> {
-    const admin = this.deps.kafka.admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({
-        topics: [this.ordersTopic, this.resultsTopic],
-      });
-      const [orders, results] = topics.map((t) => t.partitions.length);
-      // A market's commands and results then share a partition number, so a shard owns the
-      // same partitions of both topics.
-      if (orders !== results) {
-        throw new Error(
-          `${this.ordersTopic} has ${orders} partitions but ${this.resultsTopic} has ${results}`,
-        );
-      }
-      return orders;
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
-  private checkpointsOf(
-    tails: readonly PartitionTail[],
-    markets: readonly Market[],
-  ): Record<string, BookCheckpoint> {
-    const checkpoints: Record<string, BookCheckpoint> = {};
-    for (const tail of tails) {
-      for (const [symbol, checkpoint] of Object.entries(tail.checkpoint ?? {})) {
-        const { stateHash: _hash, ...counters } = checkpoint;
-        checkpoints[symbol] = counters;
-      }
-    }
-    for (const market of markets) {
-      if (
-        checkpoints[market.symbol] === undefined &&
-        tails.some((t) => t.lastRecordOffset !== undefined)
-      ) {
-        this.deps.logger.warn(
-          { symbol: market.symbol },
-          'no engine checkpoint in the log; counters start at 0',
-        );
-      }
-    }
-    return checkpoints;
-  }
-
-  /** Compares each restored book with the hash its last checkpoint recorded. */
-  private verifyRestore(
-    engine: MatchingEngine,
-    tails: readonly PartitionTail[],
-  ): Map<string, string> {
-    const hashes = new Map<string, string>();
-    const mismatches: { symbol: string; expected: string; restored: string }[] = [];
-    for (const symbol of engine.symbols()) {
-      const restored = engine.stateHash(symbol);
-      hashes.set(symbol, restored);
-      for (const tail of tails) {
-        const expected = tail.checkpoint?.[symbol]?.stateHash;
-        if (expected !== undefined && expected !== restored)
-          mismatches.push({ symbol, expected, restored });
-      }
-    }
-    if (mismatches.length > 0) {
-      this.deps.metrics.restoreMismatches.inc(this.shardLabel, mismatches.length);
-      this.deps.logger.error({ mismatches }, 'restored book differs from the last committed state');
-      throw new RestoreMismatchError(
-        `restored books differ from the log's last checkpoint: ${mismatches.map((m) => m.symbol).join(', ')}`,
-      );
-    }
-    return hashes;
-  }
-
-  /**
-   * The shard group's committed offsets; where one is gone (expired), the input offset the
-   * results log recorded in the same transaction, so that nothing is applied twice.
-   */
-  private async readCommittedOffsets(
-    partitions: readonly number[],
-    tails: readonly PartitionTail[],
-  ): Promise<Map<number, bigint>> {
-    const missing = new Set<number>();
-    const committed = await shardCommittedOffsets(
-      this.deps.kafka,
-      this.groupBase,
-      this.ordersTopic,
-      partitions,
-      missing,
-    );
-    for (const partition of missing) {
-      const logged = tails.find((t) => t.partition === partition)?.inputOffset;
-      if (logged === undefined) continue;
-      this.deps.logger.warn(
-        { partition, inputOffset: logged.toString() },
-        'the shard group has no committed offset; resuming from the input offset of the results log',
-      );
-      committed.set(partition, logged);
-    }
-    return committed;
   }
 
   /** The book, counters, dedupe window and input offsets as of now, for a standby. */
@@ -733,92 +480,4 @@ export class LeaderSession {
       await admin.disconnect();
     }
   }
-}
-
-/**
- * How a warm book differs from the log's last checkpoint of each market it holds (counters, and
- * the state hash where the checkpoint has one); empty when it matches.
- */
-function warmMismatches(
-  engine: MatchingEngine,
-  tails: readonly PartitionTail[],
-): { symbol: string; field: string; expected: unknown; warm: unknown }[] {
-  const out: { symbol: string; field: string; expected: unknown; warm: unknown }[] = [];
-  for (const symbol of engine.symbols()) {
-    const counters = bookCounters(engine, symbol);
-    const checkpoint = tails.find((t) => t.checkpoint?.[symbol] !== undefined)?.checkpoint?.[
-      symbol
-    ];
-    if (checkpoint === undefined) {
-      // No committed result of this market in the log: its book must be untouched.
-      if (counters.eventSeq !== 0)
-        out.push({ symbol, field: 'eventSeq', expected: 0, warm: counters.eventSeq });
-      continue;
-    }
-    for (const field of [
-      'status',
-      'eventSeq',
-      'tradeSeq',
-      'lastTradePriceTicks',
-      'nextPrioritySeq',
-    ] as const) {
-      if (counters[field] !== checkpoint[field])
-        out.push({ symbol, field, expected: checkpoint[field], warm: counters[field] });
-    }
-    if (checkpoint.stateHash !== undefined) {
-      const warm = engine.stateHash(symbol);
-      if (warm !== checkpoint.stateHash)
-        out.push({ symbol, field: 'stateHash', expected: checkpoint.stateHash, warm });
-    }
-  }
-  return out;
-}
-
-function countOpenOrders(engine: MatchingEngine): number {
-  let n = 0;
-  for (const symbol of engine.symbols()) {
-    const snapshot = engine.book(symbol)?.snapshot();
-    if (snapshot !== undefined)
-      n += snapshot.bids.length + snapshot.asks.length + snapshot.stops.length;
-  }
-  return n;
-}
-
-/**
- * The newest `perPartition` commandIds of each partition (a packed tail may hold many more), so
- * every partition's recent commands are in the refilled dedupe window.
- */
-export function recentCommandIds(tails: readonly PartitionTail[], perPartition: number): string[] {
-  const seen = new Set<string>();
-  for (const tail of tails) for (const id of tail.commandIds.slice(-perPartition)) seen.add(id);
-  const ids = [...seen];
-  return ids.slice(Math.max(0, ids.length - COMMAND_DEDUPE_WINDOW_MAX));
-}
-
-function groupSymbols(markets: readonly Market[], partitionCount: number): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  for (const market of markets) {
-    const partition = symbolPartition(market.symbol, partitionCount);
-    const list = out.get(partition) ?? [];
-    list.push(market.symbol);
-    out.set(partition, list);
-  }
-  return out;
-}
-
-/**
- * The fetched records to apply, given the partition's committed position `next`: those at or past
- * it, which must start exactly at it ('gap' when they start later, which would skip commands; the
- * orders log has no gaps of its own, its producer is not transactional). Records below `next`
- * were applied already.
- */
-export function commandsToApply<M extends { readonly offset: string }>(
-  messages: readonly M[],
-  next: bigint,
-): readonly M[] | 'gap' {
-  let first = 0;
-  while (first < messages.length && BigInt(messages[first].offset) < next) first += 1;
-  if (first === messages.length) return [];
-  if (BigInt(messages[first].offset) !== next) return 'gap';
-  return first === 0 ? messages : messages.slice(first);
 }

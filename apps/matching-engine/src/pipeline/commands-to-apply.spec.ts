@@ -1,7 +1,7 @@
 // Proves which fetched records a leader applies given its committed position: records below it
 // are skipped (applied already), the rest must start exactly at it, and a fetch that starts past
 // it is a gap, never applied.
-import { commandsToApply } from './leader-session';
+import { commandsToApply } from './commands-to-apply';
 
 const records = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ offset: String(from + i) }));

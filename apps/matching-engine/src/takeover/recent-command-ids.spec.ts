@@ -3,7 +3,7 @@
 // the newest overall would leave the first partitions with none (their redelivered commands would
 // then be matched twice).
 import type { PartitionTail } from '../restore/read-results-tail';
-import { recentCommandIds } from './leader-session';
+import { recentCommandIds } from './cold-restore';
 
 const tail = (partition: number, count: number): PartitionTail => ({
   partition,

@@ -4,7 +4,6 @@
 // and the headers are the snapshots topic's contract (libs/messaging, engine-snapshots.ts); this
 // cuts a snapshot into records and reads the newest whole one back.
 import type { IHeaders, Kafka, Message } from 'kafkajs';
-import { marketSpecOf, type Market } from '@app/domain';
 import {
   ENGINE_HEADERS,
   ENGINE_SNAPSHOT_HEADERS,
@@ -15,14 +14,6 @@ import {
 } from '@app/messaging';
 import { SNAPSHOT_PART_BYTES_MAX, SNAPSHOT_TAIL_RECORDS_MIN } from '../engine.constants';
 import { readCommittedRanges } from '../restore/read-ranges';
-
-/** Whether two market lists are the same markets with the same settings (any order). */
-export function sameMarkets(a: readonly Market[], b: readonly Market[]): boolean {
-  const key = (m: Market) => JSON.stringify(marketSpecOf(m));
-  const left = a.map(key).sort();
-  const right = b.map(key).sort();
-  return left.length === right.length && left.every((k, i) => k === right[i]);
-}
 
 /**
  * The records of one snapshot: its encoding cut into parts of at most SNAPSHOT_PART_BYTES_MAX

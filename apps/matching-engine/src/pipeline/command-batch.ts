@@ -76,7 +76,11 @@ export function decodeCommandRecord(record: CommandRecord): EngineCommand {
   }
 }
 
-function isRestoredDuplicate(
+/**
+ * Whether `command` places an order that was live when the book was restored: its effect is in
+ * the book already, though the partly refilled dedupe window may not know its commandId.
+ */
+export function isRestoredDuplicate(
   command: EngineCommand,
   restoredOrderIds: ReadonlySet<string>,
 ): boolean {
