@@ -7,19 +7,20 @@
 // order), so they can wait for each other but never deadlock.
 import type { DataSource, QueryRunner } from 'typeorm';
 import { assert, type EngineResult } from '@app/domain';
-import type { EngineResultEnvelope } from '@app/messaging';
+import {
+  encodeUserUpdate,
+  USER_UPDATE_ORDERS_MAX,
+  type EngineResultEnvelope,
+  type UserBalanceUpdate,
+  type UserOrderUpdate,
+  type UserUpdate,
+} from '@app/messaging';
 import { writeOutbox, type OutboxMessage } from '@app/outbox';
 import { planBatch, type LedgerEntry, type SettlementPlan } from './plan-batch';
 import { SETTLEMENT_TX_ATTEMPTS_MAX } from './settlement.constants';
 import { SettlementError } from './settlement-error';
 import { sqlArray } from './sql-array';
 import type { SettlementMetrics } from './settlement.metrics';
-import {
-  USER_UPDATE_ORDERS_MAX,
-  type UserBalanceUpdate,
-  type UserOrderUpdate,
-  type UserUpdate,
-} from './user-updates';
 
 /** One record of the results topic, decoded. */
 export interface ConsumedResult {
@@ -573,7 +574,7 @@ async function writeUserUpdates(
         orders: update.orders.slice(from, from + USER_UPDATE_ORDERS_MAX),
         balances: last ? update.balances : [],
       };
-      messages.push({ topic, key: userId, payload });
+      messages.push({ topic, key: userId, payload: encodeUserUpdate(payload) });
       if (last) break;
     }
   }

@@ -5,7 +5,6 @@ export * from './settlement.constants';
 export * from './settlement-error';
 export * from './settlement.metrics';
 export * from './order-status';
-export * from './user-updates';
 export * from './plan-batch';
 export * from './apply-batch';
 export * from './advance-checkpoint';

@@ -5,7 +5,11 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { databaseNameOf } from '@app/database';
-import { decodeEngineResultRecord, createReadCommittedConsumer } from '@app/messaging';
+import {
+  assertKnownSchemaVersion,
+  decodeEngineResultRecord,
+  createReadCommittedConsumer,
+} from '@app/messaging';
 import type { Logger } from '@app/observability';
 import { advanceCheckpoint } from './advance-checkpoint';
 import {
@@ -211,6 +215,12 @@ export class SettlementConsumer {
     try {
       while (next < batch.messages.length && records.length < max) {
         const message = batch.messages[next];
+        // A record of a schema version this build does not read is refused (counted in
+        // messaging_schema_version_refusals_total) before its value is read, never misread.
+        assertKnownSchemaVersion(message.headers, batch.topic, {
+          partition: batch.partition,
+          offset: message.offset,
+        });
         for (const envelope of decodeEngineResultRecord(message.value ?? Buffer.alloc(0))) {
           records.push({ offset: message.offset, envelope });
         }
@@ -221,13 +231,17 @@ export class SettlementConsumer {
         }
       }
     } catch (error) {
-      // A record that is not an envelope is a bug or a foreign producer: like an unknown order,
-      // it stops this partition (retried with backoff) rather than being skipped silently. The
-      // chunks before it are settled and committed.
+      // A record that is not an envelope (a bug or a foreign producer) or of a schema version
+      // this build does not read (a newer engine ahead of it): like an unknown order, it stops
+      // this partition (retried with backoff) rather than being skipped silently. The chunks
+      // before it are settled and committed.
+      const code = (error as { code?: string }).code;
       this.metrics.failures.inc();
       this.options.logger?.error(
-        { err: error, partition: batch.partition, offset: batch.messages[next]?.offset },
-        'settlement cannot decode a record of the results topic',
+        { err: error, code, partition: batch.partition, offset: batch.messages[next]?.offset },
+        code === 'UNKNOWN_SCHEMA_VERSION'
+          ? 'settlement refuses a record of a schema version it does not read'
+          : 'settlement cannot decode a record of the results topic',
       );
       await new Promise((resolve) => setTimeout(resolve, SETTLEMENT_RETRY_BACKOFF_MS));
       throw error;

@@ -13,7 +13,12 @@ import {
   type PlaceOrderCommand,
 } from '@app/domain';
 import { loadMarkets, recordDeposit } from '@app/database';
-import { encodeEngineResultEnvelope, TOPICS, type EngineResultEnvelope } from '@app/messaging';
+import {
+  encodePackedResult,
+  packEngineResults,
+  TOPICS,
+  type EngineResultEnvelope,
+} from '@app/messaging';
 import {
   loadFeesUserId,
   settleBatch,
@@ -220,9 +225,11 @@ export async function matchAndSettle(
   return results;
 }
 
-/** Encoded record values of results, for producing to the results topic. */
+/** Encoded record values of results, one record (a packed run of one) per result. */
 export function encodeResults(f: SettlementFixture, results: readonly EngineResult[]): Buffer[] {
-  return results.map((result) => encodeEngineResultEnvelope(envelope(f, result)));
+  return results.map((result) =>
+    packEngineResults(f.shard, f.token.toString(), [encodePackedResult(result)]),
+  );
 }
 
 export async function balanceOf(

@@ -2,8 +2,9 @@
 // orders of one user (a resting burst, then a cancel of every order) writes several
 // `exchange.user-updates` records of at most USER_UPDATE_ORDERS_MAX orders each, which together
 // report every order exactly once, with the balances on the last record only. Orders go through
-// TX1's SQL, an in-process engine matches them, and settlement runs on real PostgreSQL.
-import { USER_UPDATE_ORDERS_MAX, type UserUpdate } from '@app/settlement';
+// TX1's SQL, an in-process engine matches them, and settlement runs on real PostgreSQL; each
+// record is read with the contract's decoder, as market-data reads it.
+import { decodeUserUpdate, USER_UPDATE_ORDERS_MAX } from '@app/messaging';
 import { readOutbox } from '@app/testing';
 import {
   USER_UPDATES_TOPIC,
@@ -37,7 +38,7 @@ describe('settlement user updates of a user with thousands of changed orders', (
     return entries
       .map((entry) => ({
         bytes: entry.value.length,
-        update: JSON.parse(entry.value.toString('utf8')) as UserUpdate,
+        update: decodeUserUpdate(entry.value),
       }))
       .filter(({ update }) => update.userId === userId);
   };

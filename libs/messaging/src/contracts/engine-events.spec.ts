@@ -1,11 +1,10 @@
-// Proves the results record codec: a packed record and a single envelope decode to the same
-// envelopes (bigints exact, request ids kept), commandIds come out without decoding results, and
-// malformed records are refused rather than half-read.
+// Proves the results record codec: a packed record decodes to its envelopes (bigints exact,
+// request ids kept), a run of one to one envelope, commandIds come out without decoding results,
+// and malformed records and the dropped single-envelope shape are refused rather than half-read.
 import { MatchingEngine, type EngineResult } from '@app/domain';
 import { limit, market, UNIT } from '@app/domain/testing/fixtures';
 import {
   decodeEngineResultRecord,
-  encodeEngineResultEnvelope,
   encodePackedResult,
   engineResultCommandIds,
   packEngineResults,
@@ -36,11 +35,19 @@ describe('engine results records', () => {
     expect(engineResultCommandIds(value)).toEqual(results.map((r) => r.commandId));
   });
 
-  it('reads a single-envelope record as one envelope', () => {
+  it('reads a run of one result as one envelope', () => {
     const [result] = someResults();
-    const value = encodeEngineResultEnvelope({ shard: 0, fencingToken: '7', result });
+    const value = packEngineResults(0, '7', [encodePackedResult(result)]);
     expect(decodeEngineResultRecord(value)).toEqual([{ shard: 0, fencingToken: '7', result }]);
     expect(engineResultCommandIds(value)).toEqual([result.commandId]);
+  });
+
+  it('refuses the dropped single-envelope shape instead of reading it', () => {
+    const [result] = someResults();
+    const entry = encodePackedResult(result);
+    const single = `{"shard":0,"fencingToken":"7","result":${JSON.stringify(JSON.parse(entry).result)}}`;
+    expect(() => decodeEngineResultRecord(single)).toThrow('no results list');
+    expect(() => engineResultCommandIds(single)).toThrow('no results list');
   });
 
   it('refuses malformed records', () => {

@@ -19,18 +19,20 @@ export interface EngineResultEnvelope {
 }
 
 /**
- * The engine writes `exchange.engine.results` records of two shapes, and every reader accepts
- * both (decodeEngineResultRecord):
+ * An `exchange.engine.results` record (key = symbol) is a packed run:
+ * `{shard, fencingToken, results: [{result, requestId?}, ...]}`, the results of consecutive
+ * commands of one partition in one engine transaction, in command order, at most about
+ * ENGINE_SEND_BYTES_MAX per record. Per-record encoding is most of a Kafka producer's cost;
+ * packing makes it per transaction instead of per command. A single result is a run of one.
  *
- * - one envelope: `{shard, fencingToken, result}`, key = symbol, headers x-command-id and
- *   x-request-id (the original shape; tests and tools still write it);
- * - a packed run: `{shard, fencingToken, results: [{result, requestId?}, ...]}`: the results of
- *   consecutive commands of one partition in one engine transaction, in command order, at most
- *   about ENGINE_SEND_BYTES_MAX per record. Per-record encoding is most of a Kafka producer's
- *   cost; packing makes it per transaction instead of per command.
+ * The record's offset is the unit settlement checkpoints, so a record is settled all at once or
+ * not at all.
  *
- * Either way the record's offset is the unit settlement checkpoints, so a packed record is
- * settled all at once or not at all.
+ * The first shape, one envelope per record (`{shard, fencingToken, result}`), is no longer read:
+ * the engine has written only packed runs since they were introduced, and only tests and the
+ * settlement bench still wrote the old one. A log that still holds such records (a local broker
+ * kept from before) is refused record by record with "no results list"; `npm run up -- --reset`
+ * starts a clean one.
  */
 export function packEngineResults(
   shard: number,
@@ -51,10 +53,9 @@ export function encodePackedResult(result: EngineResult, requestId?: string): st
     : `{"requestId":${JSON.stringify(requestId)},"result":${json}}`;
 }
 
-/** The envelopes of one results record, of either shape, in command order. */
+/** The envelopes of one results record, in command order. */
 export function decodeEngineResultRecord(value: Buffer | string): EngineResultEnvelope[] {
   const json = parseStamped(value);
-  if (!Array.isArray(json.results)) return [envelopeOf(json, json.result)];
   return (json.results as { requestId?: unknown; result?: Json }[]).map((entry) => {
     if (entry === null || typeof entry !== 'object')
       throw new Error('malformed packed engine results: entry');
@@ -64,12 +65,12 @@ export function decodeEngineResultRecord(value: Buffer | string): EngineResultEn
   });
 }
 
-/** The commandIds of one results record, of either shape, without decoding the results. */
+/** The commandIds of one results record, without decoding the results. */
 export function engineResultCommandIds(value: Buffer | string): string[] {
   const json = parseStamped(value);
-  const results = Array.isArray(json.results)
-    ? (json.results as { result?: { commandId?: unknown } }[]).map((entry) => entry?.result)
-    : [json.result as { commandId?: unknown } | undefined];
+  const results = (json.results as { result?: { commandId?: unknown } }[]).map(
+    (entry) => entry?.result,
+  );
   return results
     .map((result) => result?.commandId)
     .filter((id): id is string => typeof id === 'string');
@@ -88,6 +89,11 @@ function parseStamped(value: Buffer | string): Record<string, unknown> {
   ) {
     throw new Error('malformed engine result envelope: shard or fencingToken');
   }
+  if (!Array.isArray(json.results)) {
+    throw new Error(
+      'malformed engine results record: no results list (the single-envelope shape is no longer read)',
+    );
+  }
   return json;
 }
 
@@ -102,15 +108,6 @@ function envelopeOf(
     result: decodeResult(result as Json),
   };
   return requestId === undefined ? envelope : { ...envelope, requestId };
-}
-
-export function encodeEngineResultEnvelope(envelope: EngineResultEnvelope): Buffer {
-  const json = {
-    shard: envelope.shard,
-    fencingToken: envelope.fencingToken,
-    result: encodeResult(envelope.result),
-  };
-  return Buffer.from(JSON.stringify(json), 'utf8');
 }
 
 /** One public trade, in display units for market data. */
