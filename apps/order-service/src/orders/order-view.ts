@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { toSafeInteger } from '@app/database';
 import { formatMinor, formatPrice, formatQuantity, type Market } from '@app/domain';
 import type { OrderRow } from '@app/order-entry';
 
@@ -36,7 +37,7 @@ export class OrderView {
 }
 
 const ticks = (market: Market, value: string | null) =>
-  value === null ? null : formatPrice(market, Number(value));
+  value === null ? null : formatPrice(market, toSafeInteger(value));
 
 /** Formats a row with its market's scales. */
 export function toOrderView(market: Market, row: OrderRow): OrderView {
@@ -52,13 +53,13 @@ export function toOrderView(market: Market, row: OrderRow): OrderView {
     stp: row.stp,
     price: ticks(market, row.price_ticks),
     stopPrice: ticks(market, row.stop_price_ticks),
-    quantity: row.qty_lots === null ? null : formatQuantity(market, Number(row.qty_lots)),
+    quantity: row.qty_lots === null ? null : formatQuantity(market, toSafeInteger(row.qty_lots)),
     quoteAmount:
       row.quote_amount === null ? null : formatMinor(BigInt(row.quote_amount), market.quoteScale),
     status: row.status,
     cancelRequested: row.cancel_requested,
     rejectCode: row.reject_code,
-    filledQuantity: formatQuantity(market, Number(row.filled_lots)),
+    filledQuantity: formatQuantity(market, toSafeInteger(row.filled_lots)),
     filledQuote: formatMinor(BigInt(row.filled_quote), market.quoteScale),
     lockAsset: row.lock_asset,
     lockedAmount: formatMinor(BigInt(row.locked_amount), lockScale),

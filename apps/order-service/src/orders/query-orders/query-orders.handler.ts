@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { toSafeInteger } from '@app/database';
 import { formatMinor, formatPrice, formatQuantity } from '@app/domain';
 import { ORDER_COLUMNS, type OrderRow } from '@app/order-entry';
 import { reject, type Rejection } from '../../http/domain-rejection';
@@ -166,8 +167,8 @@ export class QueryOrdersHandler {
         orderId: maker ? row.maker_order_id : row.taker_order_id,
         side,
         liquidity: maker ? 'MAKER' : 'TAKER',
-        price: formatPrice(market, Number(row.price_ticks)),
-        quantity: formatQuantity(market, Number(row.qty_lots)),
+        price: formatPrice(market, toSafeInteger(row.price_ticks)),
+        quantity: formatQuantity(market, toSafeInteger(row.qty_lots)),
         quoteAmount: formatMinor(BigInt(row.quote_amount), market.quoteScale),
         fee: formatMinor(BigInt(maker ? row.maker_fee : row.taker_fee), feeScale),
         feeAsset,
