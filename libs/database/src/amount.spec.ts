@@ -1,6 +1,7 @@
 // Proves the amount conversions are exact and refuse anything they would have to round, by
 // converting edge values (signs, 38 digits, fractions, unsafe integers) both ways.
 import { In } from 'typeorm';
+import { parseScaled } from '@app/domain';
 import { bigintTransformer, decimalToMinorUnits, toBigInt, toSafeInteger } from './amount';
 
 describe('toBigInt', () => {
@@ -34,8 +35,34 @@ describe('decimalToMinorUnits', () => {
     expect(decimalToMinorUnits('100000', 8)).toBe(10_000_000_000_000n);
     expect(decimalToMinorUnits('0.00000001', 8)).toBe(1n);
     expect(decimalToMinorUnits('1.50', 2)).toBe(150n);
-    expect(decimalToMinorUnits('-2.5', 1)).toBe(-25n);
-    expect(decimalToMinorUnits('7.000', 0)).toBe(7n);
+    expect(decimalToMinorUnits('7', 0)).toBe(7n);
+    expect(decimalToMinorUnits('0', 8)).toBe(0n);
+  });
+
+  it('agrees with the domain parser the API uses, trailing zeros and signs included', () => {
+    // Before the two parsers were one, this helper read "7.000" at scale 0 as 7 and "-2.5" as
+    // -25 while the API refused both; now both refuse them.
+    for (const [text, scale] of [
+      ['7.000', 0],
+      ['1.500', 2],
+      ['-2.5', 1],
+      ['1e3', 8],
+      ['', 8],
+    ] as const) {
+      const parsed = parseScaled(text, scale);
+      expect(parsed.ok).toBe(false);
+      expect(() => decimalToMinorUnits(text, scale)).toThrow(RangeError);
+      if (!parsed.ok) expect(() => decimalToMinorUnits(text, scale)).toThrow(parsed.code);
+    }
+    for (const [text, scale] of [
+      ['100000', 8],
+      ['0.5', 8],
+      ['1.50', 2],
+      ['123456789.123456789012345678', 18],
+    ] as const) {
+      const parsed = parseScaled(text, scale);
+      expect(parsed).toEqual({ ok: true, value: decimalToMinorUnits(text, scale) });
+    }
   });
 
   it('refuses more decimals than the scale and malformed input', () => {

@@ -1,10 +1,10 @@
 import type { FindOperator, ValueTransformer } from 'typeorm';
+import { ASSET_SCALE_MAX, parseScaled } from '@app/domain';
 
 // Money columns are NUMERIC(38,0) in minor units and tick/lot columns are BIGINT; node-postgres
 // returns both as strings so that no digit is lost. These helpers turn them into exact integers.
 
 const INTEGER_PATTERN = /^-?\d+$/;
-const DECIMAL_PATTERN = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 /**
  * An integer column value (a NUMERIC(38,0) or BIGINT string, a safe integer number, or a bigint)
@@ -35,21 +35,19 @@ export function toSafeInteger(value: string | number | bigint): number {
 
 /**
  * A decimal string in whole units ("100000", "0.5") as minor units of an asset with `scale`
- * decimals ("0.5" at scale 8 is 50 000 000n). Throws if the string has more decimals than
- * `scale`, because dropping them would create or destroy money.
+ * decimals ("0.5" at scale 8 is 50 000 000n), read by the one decimal parser of the exchange
+ * (`parseScaled` in libs/domain, the one the API uses), so the seed and the API agree: more
+ * decimals than `scale` are refused even when they are zeros ("7.000" at scale 0), and so is a
+ * sign. Throws a RangeError with the parser's code instead of returning it.
  */
 export function decimalToMinorUnits(decimal: string, scale: number): bigint {
-  if (!Number.isInteger(scale) || scale < 0 || scale > 18)
+  if (!Number.isInteger(scale) || scale < 0 || scale > ASSET_SCALE_MAX)
     throw new RangeError(`bad scale ${scale}`);
-  const match = DECIMAL_PATTERN.exec(decimal);
-  if (match === null) throw new RangeError(`not a decimal: ${JSON.stringify(decimal)}`);
-  const [, sign, whole, fraction = ''] = match;
-  const significant = fraction.replace(/0+$/, '');
-  if (significant.length > scale) {
-    throw new RangeError(`${decimal} has more than ${scale} decimals`);
+  const parsed = parseScaled(decimal, scale);
+  if (!parsed.ok) {
+    throw new RangeError(`${JSON.stringify(decimal)} at scale ${scale}: ${parsed.code}`);
   }
-  const magnitude = BigInt(whole + significant.padEnd(scale, '0'));
-  return sign === '-' ? -magnitude : magnitude;
+  return parsed.value;
 }
 
 function isFindOperator(value: unknown): value is FindOperator<unknown> {

@@ -44,11 +44,6 @@ async function appliedOn(runner: Queryable): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-/** Names of the applied migrations, newest first. */
-export async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
-  return appliedOn(dataSource);
-}
-
 /**
  * Applies every pending migration in one transaction (all or none) and returns their names,
  * oldest first; an empty list means the schema was up to date.

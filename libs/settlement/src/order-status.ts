@@ -11,11 +11,3 @@ export type DbOrderStatus =
 export function dbOrderStatus(status: OrderStatus): DbOrderStatus {
   return status === 'NEW' ? 'OPEN' : status;
 }
-
-/** Statuses after which an order never changes again and holds no lock. */
-export const FINAL_STATUSES: readonly DbOrderStatus[] = [
-  'FILLED',
-  'CANCELLED',
-  'EXPIRED',
-  'REJECTED',
-];
