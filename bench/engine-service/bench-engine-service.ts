@@ -35,6 +35,7 @@ import {
   type TestDatabase,
   type TestTopics,
 } from '@app/testing';
+import { seededFloats } from '@app/domain/testing/prng';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 50_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 8);
@@ -51,20 +52,9 @@ const PUBLISH_CHUNK = 500;
 const BASELINE_BATCH_MAX = 500;
 const LEASE_TTL_MS = 2_000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Limit orders within 50 ticks of a mid price on two markets, a quarter of them cancelled. */
 function buildCommands(count: number, users: string[]): EngineCommand[] {
-  const random = prng(SEED);
+  const random = seededFloats(SEED);
   const live: PlaceOrderCommand[] = [];
   const out: EngineCommand[] = [];
   for (let i = 0; i < count; i++) {

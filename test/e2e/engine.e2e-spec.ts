@@ -39,6 +39,7 @@ import {
   type TestTopics,
   waitFor,
 } from '@app/testing';
+import { seededFloats } from '@app/domain/testing/prng';
 
 jest.setTimeout(180_000);
 
@@ -131,18 +132,6 @@ function takeoverMsOf(watch: LogWatch, engine: ServiceProcess): number {
   return Number(records[records.length - 1]?.takeoverMs ?? -1);
 }
 
-/** Seeded PRNG (mulberry32), so a failing flow can be replayed from its printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes commands the way TX1 and the outbox relay would: order row first, then the record. */
 class CommandFlow {
   readonly sent: EngineCommand[] = [];
@@ -159,7 +148,7 @@ class CommandFlow {
     private readonly users: { alice: string; bob: string },
     readonly seed: number,
   ) {
-    this.random = prng(seed);
+    this.random = seededFloats(seed);
   }
 
   /** One batch of `count` commands: mostly limit orders around a mid price, some cancels. */

@@ -28,21 +28,10 @@ import {
   sleep,
   waitFor,
 } from '@app/testing';
+import { seededFloats } from '@app/domain/testing/prng';
 
 export const INTERNAL_SECRET = 'e2e-full-path-internal-secret-0123456789abcdef';
 export const ADMIN_TOKEN = 'e2e-full-path-admin-token-0123456789';
-
-/** Seeded PRNG (mulberry32), so a failing flow can be replayed from its printed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface HttpResult {
   status: number;
@@ -688,7 +677,7 @@ export class TraderFlow {
     private readonly cluster: Cluster,
     private readonly options: FlowOptions,
   ) {
-    this.random = prng(options.seed);
+    this.random = seededFloats(options.seed);
   }
 
   start(): void {

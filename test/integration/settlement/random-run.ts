@@ -17,18 +17,7 @@ import {
   type SettlementFixture,
 } from './settlement-helpers';
 import type { Kafka } from 'kafkajs';
-
-/** mulberry32: a tiny seeded PRNG, so that a failing run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededFloats } from '@app/domain/testing/prng';
 
 export interface RandomRunOptions {
   readonly seed: number;
@@ -80,7 +69,7 @@ export async function randomRun(
   f: SettlementFixture,
   o: RandomRunOptions,
 ): Promise<RandomRunStats> {
-  const random = prng(o.seed);
+  const random = seededFloats(o.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const users: string[] = [];

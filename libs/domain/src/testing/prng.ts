@@ -1,5 +1,6 @@
-// A small seeded pseudo-random generator (sfc32) for tests and benchmarks. Never used by the
-// engine itself: randomness enters the engine only through the commands it is given.
+// The one seeded pseudo-random generator (sfc32) of the tests and benchmarks: a run prints its
+// seed, and the same seed replays it. Never used by the engine itself: randomness enters the
+// engine only through the commands it is given.
 
 export class Prng {
   private a: number;
@@ -43,4 +44,13 @@ export class Prng {
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.float() * items.length)];
   }
+}
+
+/**
+ * The generator as a function of floats in [0, 1), for code that wants `Math.random`'s shape:
+ * `const random = seededFloats(seed)`.
+ */
+export function seededFloats(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
