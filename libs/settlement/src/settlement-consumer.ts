@@ -233,8 +233,10 @@ export class SettlementConsumer {
     } catch (error) {
       // A record that is not an envelope (a bug or a foreign producer) or of a schema version
       // this build does not read (a newer engine ahead of it): like an unknown order, it stops
-      // this partition (retried with backoff) rather than being skipped silently. The chunks
-      // before it are settled and committed.
+      // this partition (retried with backoff) rather than being skipped silently. The records
+      // before it are settled and committed first: this chunk ends before it, and the next
+      // chunk, which starts at it, fails here with nothing decoded.
+      if (records.length > 0) return { records, nextMessage: next };
       const code = (error as { code?: string }).code;
       this.metrics.failures.inc();
       this.options.logger?.error(
