@@ -3,7 +3,12 @@
 // machine's PostgreSQL and Redis, starts Kafka, migrates and seeds, creates the topics, checks
 // that the database and the Kafka log belong to one exchange (binding them when both are fresh),
 // builds, and starts gateway, order-service, two matching engines (active and standby) and
-// market-data. Prints the URLs; Ctrl-C (or SIGTERM) stops every service and the broker it started.
+// market-data. Prints the URLs. It supervises what it started (lib/supervisor.mjs): a service,
+// engine or broker that exits is restarted with a back-off and logged; a service that refuses
+// for a reason a restart cannot fix (exit 65 below, 78 for a configuration error) stops
+// everything, and `up` exits with its code. SIGINT, SIGTERM or SIGHUP, to `up` or to a wrapper
+// that forwards them (npm, the pinned Node.js launcher), or the end of the process that started
+// it, stops every service and the broker it started.
 //
 // When the database and the log are from different lives of the exchange (say the database was
 // dropped while the broker kept its data), it prints why and exits 65 before starting anything.
@@ -19,12 +24,15 @@ import {
   ensureKafka,
   ensurePostgres,
   ensureRedis,
+  kafkaRunning,
   log,
   run,
   runTs,
   stopKafka,
   wipeKafka,
 } from './lib/infra.mjs';
+import { ensureSupportedNode } from './lib/node-runtime.mjs';
+import { Supervisor, watchParent } from './lib/supervisor.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const KAFKA_PORT = Number(env('KAFKA_PORT', '9092'));
@@ -49,6 +57,8 @@ const READY_TIMEOUT_MS = 60_000;
  * libs/exchange-identity (a unit test keeps the two equal). Restarting cannot fix that.
  */
 const IDENTITY_MISMATCH_EXIT_CODE = 65;
+/** Exit code of a service whose configuration is invalid (libs/platform bootstrap, EX_CONFIG). */
+const CONFIG_ERROR_EXIT_CODE = 78;
 const USAGE = 'usage: npm run up [-- --reset]';
 
 const services = [
@@ -77,11 +87,26 @@ const services = [
   },
 ];
 
-const children = [];
-let stopping = false;
-let startedKafka = false;
+const supervisor = new Supervisor({
+  log,
+  fatalExitCodes: new Map([
+    [
+      IDENTITY_MISMATCH_EXIT_CODE,
+      'the database and the Kafka log belong to different exchanges (see its fatal line); ' +
+        'run `npm run up -- --reset` for a clean exchange',
+    ],
+    [CONFIG_ERROR_EXIT_CODE, 'its configuration is invalid (see its message above)'],
+  ]),
+  onFatal: (exitCode) => void supervisor.stop().then(() => finish(exitCode)),
+});
 
-function startService(service) {
+/** Logs the end and exits; `up` ends only through here once the supervisor has stopped all. */
+function finish(exitCode) {
+  log('stopped');
+  process.exit(exitCode);
+}
+
+function spawnService(service) {
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', join(ROOT, 'dist/apps', service.app, 'src/main.js')],
@@ -100,30 +125,13 @@ function startService(service) {
       for (const line of lines) process.stdout.write(prefix + line + '\n');
     });
   }
-  child.on('exit', (code, signal) => {
-    service.exit = { code, signal };
-    if (stopping) return;
-    // Nothing here restarts a service; a refusal must stay stopped in any case.
-    if (code === IDENTITY_MISMATCH_EXIT_CODE)
-      log(
-        `${service.name} refused to start: the database and the Kafka log belong to different exchanges (see its fatal line); run \`npm run up -- --reset\` for a clean exchange`,
-      );
-    else log(`${service.name} exited (code ${code}, signal ${signal})`);
-  });
-  children.push(child);
   return child;
 }
 
+/** Waits until the service answers ready; a crash meanwhile is the supervisor's to restart. */
 async function waitReady(service) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (service.exit) {
-      const { code } = service.exit;
-      throw new UpError(
-        `${service.name} exited (code ${code}) before it was ready`,
-        code === IDENTITY_MISMATCH_EXIT_CODE ? code : 1,
-      );
-    }
     try {
       const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
       if (response.ok) return;
@@ -133,24 +141,6 @@ async function waitReady(service) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${service.name} was not ready within ${READY_TIMEOUT_MS} ms`);
-}
-
-async function stopAll() {
-  if (stopping) return;
-  stopping = true;
-  log('stopping services');
-  const exits = children
-    .filter((child) => child.exitCode === null && child.signalCode === null)
-    .map((child) => new Promise((r) => child.once('exit', r)));
-  for (const child of children) child.kill('SIGTERM');
-  const timer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 15_000);
-  await Promise.all(exits);
-  clearTimeout(timer);
-  if (startedKafka) {
-    log('stopping Kafka');
-    await stopKafka(KAFKA_PORT);
-  }
-  log('stopped');
 }
 
 /** An error `up` exits with, with the exit code to use (1 unless given). */
@@ -183,14 +173,31 @@ async function resetExchange(infraEnv) {
 async function main() {
   const { reset } = parseArgs(process.argv.slice(2));
   ensureInstalled();
+  await ensureSupportedNode();
   await ensurePostgres();
   await ensureRedis();
   const infraEnv = { ...shared };
   if (reset) await resetExchange(infraEnv);
-  startedKafka = await ensureKafka(KAFKA_PORT);
-  const onSignal = () => stopAll().then(() => process.exit(0));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: a Ctrl-C may arrive twice (from the terminal and forwarded by the pinned
+  // Node.js launcher, or from npm), and the second must not end `up` before it has stopped what
+  // it started.
+  const onSignal = (signal) => {
+    if (supervisor.stopped) return;
+    log(`${signal}: stopping everything`);
+    void supervisor.stop().then(() => finish(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  watchParent(() => onSignal('the process that started `up` is gone'));
+  if (await ensureKafka(KAFKA_PORT)) {
+    // A broker that answered already is someone else's: neither restarted nor stopped here.
+    supervisor.addExternal('kafka', {
+      isAlive: () => kafkaRunning(KAFKA_PORT),
+      start: () => ensureKafka(KAFKA_PORT),
+      stop: () => stopKafka(KAFKA_PORT),
+    });
+  }
 
   if (runTs('scripts/migrate.ts', ['seed'], infraEnv) !== 0)
     throw new Error('migration or seed failed');
@@ -208,7 +215,7 @@ async function main() {
   if (run(process.execPath, [join(ROOT, 'scripts/build.mjs')]) !== 0)
     throw new Error('build failed');
 
-  for (const service of services) startService(service);
+  for (const service of services) supervisor.addChild(service.name, () => spawnService(service));
   await Promise.all(services.map(waitReady));
   const url = (port) => `http://127.0.0.1:${port}`;
   log('the exchange is up:');
@@ -219,7 +226,7 @@ async function main() {
       `  matching-engine A / B    ${url(PORTS.engineA)}/health/live  ${url(PORTS.engineB)}/health/live`,
       `  market-data              ${url(PORTS.marketData)}`,
       `  metrics                  <any service>/metrics`,
-      '  Ctrl-C stops everything.',
+      '  A service, engine or the broker that exits is restarted. Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
@@ -227,6 +234,6 @@ async function main() {
 
 main().catch(async (error) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  await stopAll();
-  process.exit(error instanceof UpError ? error.exitCode : 1);
+  await supervisor.stop();
+  finish(error instanceof UpError ? error.exitCode : 1);
 });

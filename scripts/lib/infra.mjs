@@ -109,6 +109,12 @@ export async function ensureKafka(port) {
   return !reused;
 }
 
+/** Whether the broker that scripts/kafka.mjs started on the port is still running. */
+export async function kafkaRunning(port) {
+  const { kafkaStatus } = await import('../kafka.mjs');
+  return (await kafkaStatus({ port })).pid !== null;
+}
+
 export async function stopKafka(port) {
   const { stopKafka: stop } = await import('../kafka.mjs');
   await stop({ port });

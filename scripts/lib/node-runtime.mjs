@@ -16,6 +16,8 @@ export const NODE_MAJOR_SUPPORTED = 24;
 const REEXEC_MARKER = 'EXCHANGE_PINNED_NODE';
 /** Signals a wrapper (npm, a terminal, `kill`) may send that the re-executed script must see. */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How often the launcher checks that the process that started it is still there. */
+const PARENT_CHECK_INTERVAL_MS = 1_000;
 
 export function nodeMajor(version = process.versions.node) {
   return Number(version.split('.')[0]);
@@ -56,6 +58,14 @@ export async function ensureSupportedNode() {
   // Node.js treats a repeated signal as the same request.
   const forward = (signal) => child.kill(signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  // A wrapper that dies without passing its signal on (npm's `sh -c`) ends the script too.
+  const parent = process.ppid;
+  const parentCheck = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(parentCheck);
+    forward('SIGTERM');
+  }, PARENT_CHECK_INTERVAL_MS);
+  parentCheck.unref();
   child.on('exit', (code, signal) => {
     for (const name of FORWARDED_SIGNALS) process.removeListener(name, forward);
     if (signal) process.kill(process.pid, signal);
