@@ -2,6 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClassConstructor } from 'class-transformer';
+import { LogController } from 'fastify';
 import { ConfigError, loadConfig, type BaseSettings } from '@app/config';
 import {
   JsonLogger,
@@ -60,7 +61,9 @@ export async function runService<S extends BaseSettings>(
   const adapter = new FastifyAdapter({
     bodyLimit: HTTP_BODY_BYTES_MAX,
     forceCloseConnections: 'idle',
-    disableRequestLogging: true,
+    // Requests are logged and measured by instrumentHttp; Fastify's own request lines are off.
+    // (Through its LogController: the top-level disableRequestLogging is deprecated, FSTDEP023.)
+    logController: new LogController({ disableRequestLogging: true }),
   });
   instrumentHttp(adapter, logger);
   const app = await NestFactory.create<NestFastifyApplication>(
