@@ -6,6 +6,9 @@ import {
   KAFKA_RETRY_INITIAL_MS,
   KAFKA_RETRY_MAX_MS,
 } from './messaging.constants';
+import { guardKafkaJsRequestQueue } from './kafkajs-timeout-guard';
+
+guardKafkaJsRequestQueue();
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 

@@ -21,6 +21,12 @@ export const KAFKA_RETRY_MAX_MS = 5_000;
 export const KAFKA_RETRIES_MAX = 8;
 
 /**
+ * Delay of kafkajs's request-queue check when the connection is not throttled and nothing is
+ * pending: 1 ms, what Node.js makes of the negative delay kafkajs asks for (kafkajs-timeout-guard.ts).
+ */
+export const KAFKAJS_UNTHROTTLED_CHECK_DELAY_MS = 1;
+
+/**
  * How long the broker lets a transaction stay open before it aborts it. An open transaction of
  * a crashed engine holds back every read_committed consumer of its partitions until then, unless
  * a standby fences it sooner (which it does on takeover); one engine batch takes milliseconds.
