@@ -1,4 +1,6 @@
 // Proves a new producer with the same transactional id fences the old one: the old producer's send and commit fail with a fencing error (mapped to PRODUCER_FENCED), its open transaction is aborted, and only the new producer's records become visible.
+// The old producer's kafkajs client logs one expected error line on the way, "Producer attempted
+// an operation with an old epoch": that is the fencing this test proves.
 import type { Producer } from 'kafkajs';
 import {
   createTransactionalProducer,

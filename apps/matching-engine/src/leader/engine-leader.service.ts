@@ -125,7 +125,12 @@ export class EngineLeader implements OnApplicationBootstrap, BeforeApplicationSh
     const { role, token } = this.role.elector.current();
     const session = this.session;
     if (session !== undefined && (role !== 'leader' || token !== session.token)) {
-      this.logger.warn({ token: session.token.toString(), role }, 'leadership ended; engine stops');
+      // On an orderly shutdown the lease is released on purpose: not worth a warning.
+      const level = this.shuttingDown ? 'info' : 'warn';
+      this.logger[level](
+        { token: session.token.toString(), role },
+        'leadership ended; engine stops',
+      );
       session.stop();
       this.session = undefined;
     }
