@@ -127,7 +127,9 @@ export class Supervisor {
     if (this.stopped) return;
     unit.startedAt = Date.now();
     try {
-      await unit.start();
+      // Kept so that stop() waits for a start under way (a broker) before stopping it.
+      unit.starting = Promise.resolve(unit.start());
+      await unit.starting;
     } catch (error) {
       this.#exited(unit, `restart failed: ${error instanceof Error ? error.message : error}`, null);
       return;
@@ -154,6 +156,7 @@ export class Supervisor {
     for (const unit of [...this.units].reverse()) {
       if (!unit.stop) continue;
       try {
+        await unit.starting?.catch(() => undefined);
         await unit.stop();
       } catch (error) {
         this.log(`stopping ${unit.name} failed: ${error instanceof Error ? error.message : error}`);
