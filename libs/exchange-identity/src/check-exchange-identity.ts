@@ -9,7 +9,13 @@ import {
   readDatabaseIdentity,
   readSettlementCheckpoints,
 } from './database-identity';
-import { decideIdentity, type CheckpointAhead, type IdentityObservation } from './decide-identity';
+import {
+  decideIdentity,
+  type CheckpointAhead,
+  type DatabaseIdentity,
+  type IdentityObservation,
+} from './decide-identity';
+import { IDENTITY_OBSERVE_ATTEMPTS_MAX } from './exchange-identity.constants';
 import { ExchangeIdentityMismatch, type RefusalReason } from './exchange-identity-error';
 import { appendLogIdentity, readEndOffsets, readLogIdentity } from './log-identity';
 import { refusalMessage } from './refusal-message';
@@ -87,13 +93,39 @@ export async function checkExchangeIdentity(
   }
 }
 
-/** Reads both sides; writes nothing. */
-async function observe(
+/**
+ * The database's identity and the log's as of one moment. Another process's first boot writes
+ * the row, then the log, then marks the row bound; read one after the other, the two sides could
+ * show a moment that never was (no row yet, and already that boot's log record: a false
+ * DATABASE_NOT_BOUND_TO_LOG). The database is read before and after the log: when both reads
+ * agree, nothing of a first boot happened in between and the log read fits them.
+ */
+async function readBothIdentities(
   { db, kafka, topicPrefix }: ExchangeIdentityCheckOptions,
   metaTopic: string,
+): Promise<Pick<IdentityObservation, 'database' | 'log'>> {
+  let database = await readDatabaseIdentity(db);
+  for (let attempt = 1; ; attempt += 1) {
+    const log = await readLogIdentity(kafka, metaTopic, topicPrefix);
+    const after = await readDatabaseIdentity(db);
+    if (sameIdentity(database, after) || attempt === IDENTITY_OBSERVE_ATTEMPTS_MAX)
+      return { database: after, log };
+    database = after;
+  }
+}
+
+function sameIdentity(a: DatabaseIdentity | null, b: DatabaseIdentity | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.exchangeId === b.exchangeId && a.boundAt?.getTime() === b.boundAt?.getTime();
+}
+
+/** Reads both sides; writes nothing. */
+async function observe(
+  options: ExchangeIdentityCheckOptions,
+  metaTopic: string,
 ): Promise<IdentityObservation> {
-  const database = await readDatabaseIdentity(db);
-  const log = await readLogIdentity(kafka, metaTopic, topicPrefix);
+  const { db, kafka, topicPrefix } = options;
+  const { database, log } = await readBothIdentities(options, metaTopic);
   const dataTopics = Object.values(TOPICS)
     .filter((t) => t.logical !== TOPICS.meta.logical)
     .map((t) => topicName(topicPrefix, t.logical));

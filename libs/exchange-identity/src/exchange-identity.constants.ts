@@ -37,3 +37,10 @@ export const LOG_OFFSETS_RETRY_DELAY_MS = 100;
 
 /** The key of identity records on the metadata topic (the topic is keyed by record kind). */
 export const IDENTITY_RECORD_KEY = 'exchange-identity';
+
+/**
+ * How many times the check reads the database, the log and the database again before it decides
+ * on a pair whose database row kept changing meanwhile (another process's first boot binding
+ * it). A first boot writes the row twice, so three reads settle it; the rest is margin.
+ */
+export const IDENTITY_OBSERVE_ATTEMPTS_MAX = 5;
