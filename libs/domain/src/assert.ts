@@ -12,13 +12,13 @@ export class DomainInvariantError extends Error {
 }
 
 /**
- * Thrown by MatchingEngine.apply when a command broke an invariant of a book: one of the checks
- * the fast book makes after every command (see book/command-invariants.ts), or any other error
- * while applying it (its `cause`). The engine's state is then wrong and its result is withheld.
- * The engine refuses every later command and snapshot with this error too, so no result computed
- * on that state can be published; the process must discard the engine and restore it from the
- * durable state, as a standby does. A bug, never a user error, and never worth retrying on the
- * same engine. Across processes, compare `code`.
+ * Thrown when a command broke an invariant of the matching engine: by the fast book when one of
+ * the checks it makes after every command fails (see book/command-invariants.ts), before the
+ * command's result exists; and by MatchingEngine for every command, snapshot and state hash after
+ * any command threw part way, so that no result computed on that state can be published. The
+ * process must discard the engine and restore it from the durable state, as a standby does. A bug,
+ * never a user error, and never worth retrying on the same engine. Across processes, compare
+ * `code`.
  */
 export class EngineInvariantError extends Error {
   override readonly name = 'EngineInvariantError';

@@ -1,8 +1,9 @@
 // Proves a broken invariant stops the engine instead of yielding a result: a fast book corrupted by
 // hand (a crossed top, a negative level total, filled + remaining off, a negative remaining
 // quantity, a zero-quantity trade, a failed structural assert) makes the next command that meets
-// it throw EngineInvariantError, and the engine then refuses every command, snapshot and hash
-// until a restore replaces its state.
+// it throw EngineInvariantError (any other error thrown part way through a command stops the
+// engine too), and the engine then refuses every command, snapshot and hash until a restore
+// replaces its state.
 import { DomainInvariantError, EngineInvariantError } from '../assert';
 import { OrderBook } from '../book/order-book';
 import { OrderNode } from '../book/order-node';
@@ -110,17 +111,17 @@ describe('a fast book that breaks an invariant', () => {
     );
   });
 
-  it('turns any other error while applying a command into EngineInvariantError, with it as the cause', () => {
+  it('stops the engine on any other error thrown part way through a command', () => {
     const engine = engineWith(limit('s1', 'bob', 'SELL', 100, 5));
     // The level's total overstates its one order: when it fills, the emptied level still
     // holds lots and BookSide.remove's structural assert fails mid-command.
     (bookOf(engine).asks.best() as PriceLevel).totalLots = 7;
     const error = thrownBy(engine, limit('b1', 'alice', 'BUY', 100, 5));
-    expect(error).toBeInstanceOf(EngineInvariantError);
-    expect((error as EngineInvariantError).code).toBe('ENGINE_INVARIANT_BROKEN');
-    expect(error.message).toMatch(/^command cmd-\d+ \(place on UNIT\) failed/);
-    expect(error.cause).toBeInstanceOf(DomainInvariantError);
-    expect((error.cause as Error).message).toBe('remove: level is not empty');
+    expect(error).toBeInstanceOf(DomainInvariantError);
+    expect(error.message).toBe('remove: level is not empty');
+    const later = thrownBy(engine, limit('b2', 'carol', 'BUY', 90, 1));
+    expect(later).toBeInstanceOf(EngineInvariantError);
+    expect((later as EngineInvariantError).code).toBe('ENGINE_INVARIANT_BROKEN');
   });
 
   it('refuses every later command, snapshot and hash until a restore replaces its state', () => {
@@ -135,8 +136,7 @@ describe('a fast book that breaks an invariant', () => {
     const later = thrownBy(engine, limit('b2', 'carol', 'BUY', 90, 1));
     expect(later).toBeInstanceOf(EngineInvariantError);
     expect((later as EngineInvariantError).code).toBe('ENGINE_INVARIANT_BROKEN');
-    expect(later.cause).toBe(first);
-    expect(later.message).toMatch(/takes no more work until restored/);
+    expect(later.message).toMatch(/takes no more work until a restore succeeds$/);
     expect(() => engine.snapshot()).toThrow(EngineInvariantError);
     expect(() => engine.stateHash()).toThrow(EngineInvariantError);
     expect(() => engine.stateHash(UNIT.symbol)).toThrow(EngineInvariantError);
